@@ -1,0 +1,183 @@
+//! Compact JWS (RFC 7515) with JSON object payloads, ES256 only.
+use crate::{b64, JoseError, Signer, VerifyingKey, ES256};
+use serde_json::{Map, Value};
+
+/// The protected header members the passport sets when signing.
+#[derive(Debug, Clone, Default)]
+pub struct JwsHeader {
+    pub typ: Option<String>,
+    /// Extra members (e.g. `x5c` or `trust_chain` in future); `alg` and `kid` are always set by
+    /// [`sign`] from the signer and cannot be overridden here.
+    pub extra: Map<String, Value>,
+    /// Whether to put the signer's `kid` in the header.
+    pub with_kid: bool,
+}
+
+impl JwsHeader {
+    pub fn typed(typ: &str) -> Self {
+        JwsHeader {
+            typ: Some(typ.into()),
+            extra: Map::new(),
+            with_kid: true,
+        }
+    }
+}
+
+/// Signs `payload` as a compact JWS with `alg: ES256`.
+pub fn sign(header: &JwsHeader, payload: &Value, signer: &dyn Signer) -> Result<String, JoseError> {
+    let mut h = Map::new();
+    h.insert("alg".into(), ES256.into());
+    if let Some(typ) = &header.typ {
+        h.insert("typ".into(), typ.clone().into());
+    }
+    if header.with_kid {
+        h.insert("kid".into(), signer.kid().into());
+    }
+    for (k, v) in &header.extra {
+        if k != "alg" && k != "kid" && k != "typ" {
+            h.insert(k.clone(), v.clone());
+        }
+    }
+    let header_json = serde_json::to_vec(&Value::Object(h)).map_err(json_err("header"))?;
+    let payload_json = serde_json::to_vec(payload).map_err(json_err("payload"))?;
+    let mut out = String::with_capacity((header_json.len() + payload_json.len()) * 4 / 3 + 100);
+    out.push_str(&b64::encode(header_json));
+    out.push('.');
+    out.push_str(&b64::encode(payload_json));
+    let signature = signer.sign(out.as_bytes())?;
+    out.push('.');
+    out.push_str(&b64::encode(signature));
+    Ok(out)
+}
+
+fn json_err(part: &'static str) -> impl Fn(serde_json::Error) -> JoseError {
+    move |e| JoseError::Json {
+        part,
+        reason: e.to_string(),
+    }
+}
+
+/// A parsed, not yet verified, compact JWS. Nothing in it may be trusted until [`Self::verify`]
+/// has succeeded with a key the caller chose.
+#[derive(Debug, Clone)]
+pub struct CompactJws {
+    pub header: Map<String, Value>,
+    pub payload: Map<String, Value>,
+    signing_input: String,
+    signature: Vec<u8>,
+}
+
+impl CompactJws {
+    /// Parses `header.payload.signature`. Rejects at once any algorithm other than ES256 (so `none`
+    /// and HMAC never reach a key), any `crit` header (no extensions are understood), non-object
+    /// JSON, and a signature that is not 64 bytes.
+    pub fn parse(compact: &str) -> Result<Self, JoseError> {
+        let mut parts = compact.split('.');
+        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(JoseError::Malformed("expected three dot-separated parts".into()));
+        };
+        let header = parse_object(&b64::decode(h)?, "JWS header")?;
+        match header.get("alg") {
+            Some(Value::String(alg)) if alg == ES256 => {}
+            Some(Value::String(alg)) => return Err(JoseError::AlgorithmNotAllowed(alg.clone())),
+            _ => return Err(JoseError::Malformed("header has no string alg".into())),
+        }
+        if header.contains_key("crit") {
+            return Err(JoseError::Malformed("crit header parameters are not supported".into()));
+        }
+        let payload = parse_object(&b64::decode(p)?, "JWS payload")?;
+        let signature = b64::decode(s)?;
+        if signature.len() != 64 {
+            return Err(JoseError::Malformed("ES256 signature must be 64 bytes".into()));
+        }
+        Ok(CompactJws {
+            header,
+            payload,
+            signing_input: compact[..h.len() + 1 + p.len()].to_string(),
+            signature,
+        })
+    }
+
+    /// Checks the signature with the key the caller chose for this token.
+    pub fn verify(&self, key: &VerifyingKey) -> Result<(), JoseError> {
+        key.verify(self.signing_input.as_bytes(), &self.signature)
+    }
+
+    pub fn typ(&self) -> Option<&str> {
+        self.header.get("typ").and_then(Value::as_str)
+    }
+
+    pub fn kid(&self) -> Option<&str> {
+        self.header.get("kid").and_then(Value::as_str)
+    }
+
+    /// The `header.payload` part that the signature covers.
+    pub fn signing_input(&self) -> &str {
+        &self.signing_input
+    }
+}
+
+/// Parses a JSON object, rejecting duplicate member names anywhere in it (RFC 7515 section 5.2
+/// allows either rejection or last-wins; rejecting removes a class of parser-confusion attacks).
+pub fn parse_object(bytes: &[u8], part: &'static str) -> Result<Map<String, Value>, JoseError> {
+    match crate::strict_json::from_slice(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(JoseError::Json {
+            part,
+            reason: "not a JSON object".into(),
+        }),
+        Err(reason) => Err(JoseError::Json { part, reason }),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::Es256Signer;
+    use serde_json::json;
+
+    fn forge(header: Value, payload: Value, sig: &[u8]) -> String {
+        format!(
+            "{}.{}.{}",
+            b64::encode(header.to_string()),
+            b64::encode(payload.to_string()),
+            b64::encode(sig)
+        )
+    }
+
+    #[test]
+    fn sign_parse_verify() {
+        let (signer, _) = Es256Signer::generate().unwrap();
+        let jws = sign(&JwsHeader::typed("example+jwt"), &json!({"a": 1}), &signer).unwrap();
+        let parsed = CompactJws::parse(&jws).unwrap();
+        parsed.verify(&signer.public_jwk().verifying_key().unwrap()).unwrap();
+        assert_eq!(parsed.typ(), Some("example+jwt"));
+        assert_eq!(parsed.kid(), Some(signer.kid()));
+        let (other, _) = Es256Signer::generate().unwrap();
+        assert_eq!(
+            parsed.verify(&other.public_jwk().verifying_key().unwrap()),
+            Err(JoseError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn rejects_none_hmac_crit_duplicates() {
+        let none = forge(json!({"alg":"none"}), json!({}), b"");
+        assert!(matches!(CompactJws::parse(&none), Err(JoseError::AlgorithmNotAllowed(_))));
+        let hs = forge(json!({"alg":"HS256"}), json!({}), &[0; 32]);
+        assert!(matches!(CompactJws::parse(&hs), Err(JoseError::AlgorithmNotAllowed(_))));
+        let crit = forge(json!({"alg":"ES256","crit":["x"],"x":1}), json!({}), &[0; 64]);
+        assert!(matches!(CompactJws::parse(&crit), Err(JoseError::Malformed(_))));
+        let dup = format!(
+            "{}.{}.{}",
+            b64::encode(r#"{"alg":"ES256"}"#),
+            b64::encode(r#"{"iss":"a","iss":"b"}"#),
+            b64::encode([0u8; 64])
+        );
+        assert!(matches!(CompactJws::parse(&dup), Err(JoseError::Json { .. })));
+        assert!(CompactJws::parse("a.b").is_err());
+        assert!(CompactJws::parse("a.b.c.d").is_err());
+    }
+}

@@ -1,0 +1,222 @@
+//! Issuing an SD-JWT (RFC 9901 section 4): conceal the chosen claims as disclosures, add decoy
+//! digests, sign the result.
+use crate::disclosure::{Disclosure, Layout};
+use crate::path::{ClaimPath, PathSegment};
+use crate::{sha256_b64, SdJwtError, SD_ALG};
+use passport_jose::jws::{self, JwsHeader};
+use passport_jose::{b64, Signer};
+use ring::rand::{SecureRandom, SystemRandom};
+use serde_json::{Map, Value};
+
+/// Where salts come from. Production uses [`RandomSalts`]; tests replay published salts.
+pub trait SaltSource {
+    fn salt(&mut self) -> Result<String, SdJwtError>;
+    /// A number in `0..=max`, for the count of decoys (randomised so it reveals nothing).
+    fn below_or_equal(&mut self, max: usize) -> Result<usize, SdJwtError>;
+}
+
+/// 128-bit salts from the operating system's CSPRNG (RFC 9901 section 9.3 recommends 128 bits),
+/// drawn in batches so that issuing a credential costs one system call, not one per claim.
+pub struct RandomSalts {
+    rng: SystemRandom,
+    buf: [u8; 512],
+    pos: usize,
+}
+
+impl Default for RandomSalts {
+    fn default() -> Self {
+        RandomSalts {
+            rng: SystemRandom::new(),
+            buf: [0; 512],
+            pos: 512,
+        }
+    }
+}
+
+impl RandomSalts {
+    fn take(&mut self, n: usize) -> Result<&[u8], SdJwtError> {
+        if self.pos + n > self.buf.len() {
+            self.rng
+                .fill(&mut self.buf)
+                .map_err(|_| SdJwtError::Issuance("random number generator failed".into()))?;
+            self.pos = 0;
+        }
+        let out = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(out)
+    }
+}
+
+impl SaltSource for RandomSalts {
+    fn salt(&mut self) -> Result<String, SdJwtError> {
+        Ok(b64::encode(self.take(16)?))
+    }
+    fn below_or_equal(&mut self, max: usize) -> Result<usize, SdJwtError> {
+        Ok(self.take(1)?[0] as usize % (max + 1))
+    }
+}
+
+/// Replays given salts in order and adds no decoys: reproduces the specifications' examples.
+pub struct FixedSalts(pub std::collections::VecDeque<String>);
+
+impl SaltSource for FixedSalts {
+    fn salt(&mut self) -> Result<String, SdJwtError> {
+        self.0
+            .pop_front()
+            .ok_or_else(|| SdJwtError::Issuance("ran out of fixed salts".into()))
+    }
+    fn below_or_equal(&mut self, _max: usize) -> Result<usize, SdJwtError> {
+        Ok(0)
+    }
+}
+
+/// An issued SD-JWT: the issuer-signed JWT and every disclosure.
+#[derive(Debug, Clone)]
+pub struct IssuedSdJwt {
+    pub jwt: String,
+    pub disclosures: Vec<Disclosure>,
+}
+
+impl IssuedSdJwt {
+    /// The compact form `<JWT>~<D1>~...~<Dn>~` handed to the holder.
+    pub fn compact(&self) -> String {
+        let mut out = String::with_capacity(
+            self.jwt.len() + self.disclosures.iter().map(|d| d.encoded.len() + 1).sum::<usize>() + 1,
+        );
+        out.push_str(&self.jwt);
+        out.push('~');
+        for d in &self.disclosures {
+            out.push_str(&d.encoded);
+            out.push('~');
+        }
+        out
+    }
+}
+
+/// Issues SD-JWTs with one signing key.
+pub struct Issuer<'a> {
+    pub signer: &'a dyn Signer,
+    /// JOSE `typ` of the issuer-signed JWT.
+    pub typ: &'static str,
+    /// Up to this many decoy digests are added to every `_sd` array (a random count each time).
+    pub max_decoys: usize,
+    pub layout: Layout,
+}
+
+impl<'a> Issuer<'a> {
+    pub fn new(signer: &'a dyn Signer, typ: &'static str) -> Self {
+        Issuer {
+            signer,
+            typ,
+            max_decoys: 3,
+            layout: Layout::Compact,
+        }
+    }
+
+    /// Conceals every claim named by `selectively_disclosable` (exact paths; `null` selects every
+    /// element of an array; nested paths under a concealed claim give recursive disclosures) and
+    /// signs. A path that names nothing is an error, so a typo can never leave a claim in clear.
+    pub fn issue(
+        &self,
+        claims: Map<String, Value>,
+        selectively_disclosable: &[ClaimPath],
+        salts: &mut dyn SaltSource,
+    ) -> Result<IssuedSdJwt, SdJwtError> {
+        if claims.contains_key("_sd") || claims.contains_key("_sd_alg") {
+            return Err(SdJwtError::Issuance("claims must not contain _sd or _sd_alg".into()));
+        }
+        let mut ctx = Conceal {
+            sd: selectively_disclosable,
+            matched: vec![false; selectively_disclosable.len()],
+            salts,
+            disclosures: Vec::new(),
+            issuer: self,
+        };
+        let Value::Object(mut payload) = ctx.value(Value::Object(claims), &ClaimPath::default())? else {
+            return Err(SdJwtError::Issuance("claims are not an object".into()));
+        };
+        if let Some(i) = ctx.matched.iter().position(|m| !m) {
+            return Err(SdJwtError::UnknownPath(selectively_disclosable[i].to_string()));
+        }
+        payload.insert("_sd_alg".into(), SD_ALG.into());
+        let jwt = jws::sign(&JwsHeader::typed(self.typ), &Value::Object(payload), self.signer)
+            .map_err(|e| SdJwtError::Issuance(e.to_string()))?;
+        Ok(IssuedSdJwt {
+            jwt,
+            disclosures: ctx.disclosures,
+        })
+    }
+}
+
+struct Conceal<'s, 'i> {
+    sd: &'s [ClaimPath],
+    matched: Vec<bool>,
+    salts: &'s mut dyn SaltSource,
+    disclosures: Vec<Disclosure>,
+    issuer: &'s Issuer<'i>,
+}
+
+impl Conceal<'_, '_> {
+    fn is_sd(&mut self, path: &ClaimPath) -> bool {
+        let mut hit = false;
+        for (i, p) in self.sd.iter().enumerate() {
+            if p.0.len() == path.0.len() && p.covers(path) {
+                self.matched[i] = true;
+                hit = true;
+            }
+        }
+        hit
+    }
+
+    fn disclose(&mut self, name: Option<String>, value: Value) -> Result<String, SdJwtError> {
+        let d = Disclosure::new(self.salts.salt()?, name, value, self.issuer.layout)?;
+        let digest = d.digest.clone();
+        self.disclosures.push(d);
+        Ok(digest)
+    }
+
+    fn value(&mut self, value: Value, path: &ClaimPath) -> Result<Value, SdJwtError> {
+        match value {
+            Value::Object(map) => {
+                let mut out = Map::new();
+                let mut digests = Vec::new();
+                for (name, v) in map {
+                    if name == "_sd" || name == "..." {
+                        return Err(SdJwtError::ReservedClaimName(name));
+                    }
+                    let child = path.child(PathSegment::Key(name.clone()));
+                    let v = self.value(v, &child)?;
+                    if self.is_sd(&child) {
+                        digests.push(self.disclose(Some(name), v)?);
+                    } else {
+                        out.insert(name, v);
+                    }
+                }
+                if !digests.is_empty() {
+                    for _ in 0..self.salts.below_or_equal(self.issuer.max_decoys)? {
+                        digests.push(sha256_b64(&self.salts.salt()?));
+                    }
+                    // Sorted, so the order of digests reveals nothing about the order of claims.
+                    digests.sort_unstable();
+                    out.insert("_sd".into(), digests.into_iter().map(Value::String).collect());
+                }
+                Ok(Value::Object(out))
+            }
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, v) in items.into_iter().enumerate() {
+                    let child = path.child(PathSegment::Index(i));
+                    let v = self.value(v, &child)?;
+                    if self.is_sd(&child) {
+                        let digest = self.disclose(None, v)?;
+                        out.push(serde_json::json!({ "...": digest }));
+                    } else {
+                        out.push(v);
+                    }
+                }
+                Ok(Value::Array(out))
+            }
+            other => Ok(other),
+        }
+    }
+}

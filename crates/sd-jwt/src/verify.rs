@@ -1,0 +1,177 @@
+//! The verifier's side: RFC 9901 section 7.1 (issuer-signed JWT and disclosures) and 7.3 (key
+//! binding), in the order the RFC gives, stopping at the first failure.
+use crate::path::ClaimPath;
+use crate::present::SdJwt;
+use crate::process::process;
+use crate::SdJwtError;
+use passport_jose::jws::CompactJws;
+use passport_jose::{Jwk, VerifyingKey};
+use serde_json::{Map, Value};
+
+pub use crate::kb::KbExpectation;
+
+/// Clock skew tolerated on `exp`, `nbf` and `iat`, at most [`MAX_LEEWAY_SECS`].
+pub const DEFAULT_LEEWAY_SECS: i64 = 60;
+pub const MAX_LEEWAY_SECS: i64 = 300;
+
+/// What the verifier demands of holder binding.
+#[derive(Debug, Clone)]
+pub enum KeyBinding {
+    /// A relying party checking a presentation: a KB-JWT signed by `cnf.jwk` is required.
+    Required(KbExpectation),
+    /// The verifier does not ask for key binding. Accepted only for credentials without `cnf`:
+    /// a holder-bound credential presented without its KB-JWT is refused, since anybody who saw
+    /// it could replay it.
+    NotRequired,
+    /// The holder checking a credential just issued to it, before any presentation exists.
+    /// Never use this for a presentation from somebody else.
+    HolderReceipt,
+}
+
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The current time, seconds since the epoch (this crate reads no clock).
+    pub now: i64,
+    leeway: i64,
+    /// The JOSE `typ` the issuer-signed JWT must carry, if any.
+    pub expected_typ: Option<&'static str>,
+    pub key_binding: KeyBinding,
+}
+
+impl VerifyOptions {
+    pub fn new(now: i64, key_binding: KeyBinding) -> Self {
+        VerifyOptions {
+            now,
+            leeway: DEFAULT_LEEWAY_SECS,
+            expected_typ: None,
+            key_binding,
+        }
+    }
+
+    /// Sets the clock-skew leeway, clamped to `0..=MAX_LEEWAY_SECS`.
+    pub fn with_leeway(mut self, secs: i64) -> Self {
+        self.leeway = secs.clamp(0, MAX_LEEWAY_SECS);
+        self
+    }
+
+    pub fn with_typ(mut self, typ: &'static str) -> Self {
+        self.expected_typ = Some(typ);
+        self
+    }
+
+    pub fn leeway(&self) -> i64 {
+        self.leeway
+    }
+}
+
+/// A verified SD-JWT: every claim the holder disclosed plus the always-visible ones.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub header: Map<String, Value>,
+    /// Processed claims: digests replaced by disclosed values, `_sd`/`_sd_alg` removed.
+    pub claims: Map<String, Value>,
+    /// The path of each disclosure that was presented.
+    pub disclosed: Vec<ClaimPath>,
+    /// The holder key from `cnf.jwk`, if the credential is holder-bound.
+    pub holder_key: Option<Jwk>,
+    /// The verified KB-JWT payload, if key binding was checked.
+    pub kb: Option<Value>,
+}
+
+/// Finds the issuer's key from the (still unverified) header and payload, typically from `iss`
+/// and `kid` through the trust list. Only the key comes from here; the algorithm is always ES256.
+pub type KeyResolver<'a> = dyn Fn(&Map<String, Value>, &Map<String, Value>) -> Result<VerifyingKey, SdJwtError> + 'a;
+
+/// Verifies an SD-JWT or SD-JWT+KB in compact form.
+pub fn verify(presentation: &str, resolve_key: &KeyResolver<'_>, opts: &VerifyOptions) -> Result<Verified, SdJwtError> {
+    let sd_jwt = SdJwt::parse(presentation)?;
+    verify_parsed(&sd_jwt, resolve_key, opts)
+}
+
+pub fn verify_parsed(sd_jwt: &SdJwt, resolve_key: &KeyResolver<'_>, opts: &VerifyOptions) -> Result<Verified, SdJwtError> {
+    // 7.1 step 2: the issuer-signed JWT. alg is checked against the allow-list during parsing.
+    let jws = CompactJws::parse(&sd_jwt.jwt).map_err(SdJwtError::IssuerJwt)?;
+    if let Some(expected) = opts.expected_typ {
+        if jws.typ() != Some(expected) {
+            return Err(SdJwtError::WrongTyp {
+                expected,
+                found: jws.typ().map(str::to_string),
+            });
+        }
+    }
+    let key = resolve_key(&jws.header, &jws.payload)?;
+    jws.verify(&key).map_err(|_| SdJwtError::IssuerSignature)?;
+
+    // 7.1 steps 3-5: disclosures.
+    let processed = process(jws.payload.clone(), &sd_jwt.disclosures)?;
+    let claims = processed.claims;
+
+    // 7.1 step 4/5: validity of the time claims, with bounded leeway.
+    check_times(&claims, opts.now, opts.leeway)?;
+
+    // 7.3: key binding.
+    let holder_key = holder_key(&jws.payload)?;
+    let kb = match (&opts.key_binding, &sd_jwt.kb_jwt) {
+        (KeyBinding::HolderReceipt, Some(_)) => return Err(SdJwtError::KbUnexpected),
+        (KeyBinding::HolderReceipt, None) => None,
+        (KeyBinding::NotRequired, Some(_)) => return Err(SdJwtError::KbUnexpected),
+        (KeyBinding::NotRequired, None) => {
+            if holder_key.is_some() {
+                return Err(SdJwtError::KbMissing);
+            }
+            None
+        }
+        (KeyBinding::Required(_), None) => return Err(SdJwtError::KbMissing),
+        (KeyBinding::Required(expect), Some(kb_jwt)) => {
+            let jwk = holder_key
+                .as_ref()
+                .ok_or_else(|| SdJwtError::NoHolderKey("no cnf claim".into()))?;
+            let vk = jwk.verifying_key().map_err(|e| SdJwtError::NoHolderKey(e.to_string()))?;
+            Some(crate::kb::verify(kb_jwt, &sd_jwt.prefix(), &vk, expect, opts.now, opts.leeway)?)
+        }
+    };
+    Ok(Verified {
+        header: jws.header,
+        claims,
+        disclosed: processed.paths,
+        holder_key,
+        kb,
+    })
+}
+
+fn check_times(claims: &Map<String, Value>, now: i64, leeway: i64) -> Result<(), SdJwtError> {
+    let time = |name: &'static str| -> Result<Option<i64>, SdJwtError> {
+        match claims.get(name) {
+            None => Ok(None),
+            Some(v) => v.as_i64().map(Some).ok_or(SdJwtError::MissingClaim(name)),
+        }
+    };
+    if let Some(exp) = time("exp")? {
+        if now > exp + leeway {
+            return Err(SdJwtError::Expired { exp, now });
+        }
+    }
+    if let Some(nbf) = time("nbf")? {
+        if now + leeway < nbf {
+            return Err(SdJwtError::NotYetValid { nbf, now });
+        }
+    }
+    if let Some(iat) = time("iat")? {
+        if iat > now + leeway {
+            return Err(SdJwtError::IssuedInFuture { iat, now });
+        }
+    }
+    Ok(())
+}
+
+/// `cnf.jwk` from the issuer-signed part (never from a disclosure: `cnf` is not selectively
+/// disclosable, and taking it from the signed payload means a disclosure cannot swap the key).
+fn holder_key(payload: &Map<String, Value>) -> Result<Option<Jwk>, SdJwtError> {
+    let Some(cnf) = payload.get("cnf") else { return Ok(None) };
+    let jwk = cnf
+        .get("jwk")
+        .ok_or_else(|| SdJwtError::NoHolderKey("cnf has no jwk member".into()))?;
+    Jwk::from_json(jwk)
+        .map(Some)
+        .map_err(|e| SdJwtError::NoHolderKey(e.to_string()))
+}
