@@ -73,9 +73,12 @@ impl CompactJws {
     /// JSON, and a signature that is not 64 bytes.
     pub fn parse(compact: &str) -> Result<Self, JoseError> {
         let mut parts = compact.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            return Err(JoseError::Malformed("expected three dot-separated parts".into()));
+            return Err(JoseError::Malformed(
+                "expected three dot-separated parts".into(),
+            ));
         };
         let header = parse_object(&b64::decode(h)?, "JWS header")?;
         match header.get("alg") {
@@ -84,12 +87,16 @@ impl CompactJws {
             _ => return Err(JoseError::Malformed("header has no string alg".into())),
         }
         if header.contains_key("crit") {
-            return Err(JoseError::Malformed("crit header parameters are not supported".into()));
+            return Err(JoseError::Malformed(
+                "crit header parameters are not supported".into(),
+            ));
         }
         let payload = parse_object(&b64::decode(p)?, "JWS payload")?;
         let signature = b64::decode(s)?;
         if signature.len() != 64 {
-            return Err(JoseError::Malformed("ES256 signature must be 64 bytes".into()));
+            return Err(JoseError::Malformed(
+                "ES256 signature must be 64 bytes".into(),
+            ));
         }
         Ok(CompactJws {
             header,
@@ -152,7 +159,9 @@ mod tests {
         let (signer, _) = Es256Signer::generate().unwrap();
         let jws = sign(&JwsHeader::typed("example+jwt"), &json!({"a": 1}), &signer).unwrap();
         let parsed = CompactJws::parse(&jws).unwrap();
-        parsed.verify(&signer.public_jwk().verifying_key().unwrap()).unwrap();
+        parsed
+            .verify(&signer.public_jwk().verifying_key().unwrap())
+            .unwrap();
         assert_eq!(parsed.typ(), Some("example+jwt"));
         assert_eq!(parsed.kid(), Some(signer.kid()));
         let (other, _) = Es256Signer::generate().unwrap();
@@ -165,18 +174,34 @@ mod tests {
     #[test]
     fn rejects_none_hmac_crit_duplicates() {
         let none = forge(json!({"alg":"none"}), json!({}), b"");
-        assert!(matches!(CompactJws::parse(&none), Err(JoseError::AlgorithmNotAllowed(_))));
+        assert!(matches!(
+            CompactJws::parse(&none),
+            Err(JoseError::AlgorithmNotAllowed(_))
+        ));
         let hs = forge(json!({"alg":"HS256"}), json!({}), &[0; 32]);
-        assert!(matches!(CompactJws::parse(&hs), Err(JoseError::AlgorithmNotAllowed(_))));
-        let crit = forge(json!({"alg":"ES256","crit":["x"],"x":1}), json!({}), &[0; 64]);
-        assert!(matches!(CompactJws::parse(&crit), Err(JoseError::Malformed(_))));
+        assert!(matches!(
+            CompactJws::parse(&hs),
+            Err(JoseError::AlgorithmNotAllowed(_))
+        ));
+        let crit = forge(
+            json!({"alg":"ES256","crit":["x"],"x":1}),
+            json!({}),
+            &[0; 64],
+        );
+        assert!(matches!(
+            CompactJws::parse(&crit),
+            Err(JoseError::Malformed(_))
+        ));
         let dup = format!(
             "{}.{}.{}",
             b64::encode(r#"{"alg":"ES256"}"#),
             b64::encode(r#"{"iss":"a","iss":"b"}"#),
             b64::encode([0u8; 64])
         );
-        assert!(matches!(CompactJws::parse(&dup), Err(JoseError::Json { .. })));
+        assert!(matches!(
+            CompactJws::parse(&dup),
+            Err(JoseError::Json { .. })
+        ));
         assert!(CompactJws::parse("a.b").is_err());
         assert!(CompactJws::parse("a.b.c.d").is_err());
     }

@@ -1,5 +1,5 @@
 //! Signing behind a trait, so an HSM (PKCS#11) signer can replace the software key later.
-use crate::{b64, Jwk, JoseError};
+use crate::{b64, JoseError, Jwk};
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 
@@ -26,7 +26,9 @@ pub struct Es256Signer {
 
 impl std::fmt::Debug for Es256Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Es256Signer").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("Es256Signer")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -62,13 +64,22 @@ impl Es256Signer {
         Self::from_pair(pair, kid, rng)
     }
 
-    fn from_pair(pair: EcdsaKeyPair, kid: Option<String>, rng: SystemRandom) -> Result<Self, JoseError> {
+    fn from_pair(
+        pair: EcdsaKeyPair,
+        kid: Option<String>,
+        rng: SystemRandom,
+    ) -> Result<Self, JoseError> {
         let jwk = Jwk::from_uncompressed_point(pair.public_key().as_ref())?;
         let kid = kid.unwrap_or_else(|| jwk.thumbprint());
         let mut jwk = jwk.with_kid(Some(kid.clone()));
         jwk.alg = Some(crate::ES256.into());
         jwk.use_ = Some("sig".into());
-        Ok(Es256Signer { pair, jwk, kid, rng })
+        Ok(Es256Signer {
+            pair,
+            jwk,
+            kid,
+            rng,
+        })
     }
 }
 

@@ -19,7 +19,10 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum KeyStoreError {
     #[error("key store {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("key store is not valid: {0}")]
     Format(String),
     #[error("wrong passphrase, or the key store has been altered")]
@@ -42,7 +45,11 @@ pub struct KdfParams {
 
 impl Default for KdfParams {
     fn default() -> Self {
-        KdfParams { m_kib: 19 * 1024, t: 2, p: 1 }
+        KdfParams {
+            m_kib: 19 * 1024,
+            t: 2,
+            p: 1,
+        }
     }
 }
 
@@ -92,11 +99,16 @@ const CHECK_TEXT: &[u8] = b"nhs-staff-passport key store v1";
 
 impl KeyStore {
     /// Opens the store at `path`, creating an empty one if the file does not exist.
-    pub fn open_or_create(path: &Path, passphrase: &[u8], params: KdfParams) -> Result<Self, KeyStoreError> {
+    pub fn open_or_create(
+        path: &Path,
+        passphrase: &[u8],
+        params: KdfParams,
+    ) -> Result<Self, KeyStoreError> {
         let rng = SystemRandom::new();
         if path.exists() {
             let text = std::fs::read(path).map_err(|source| io(path, source))?;
-            let file: StoreFile = serde_json::from_slice(&text).map_err(|e| KeyStoreError::Format(e.to_string()))?;
+            let file: StoreFile =
+                serde_json::from_slice(&text).map_err(|e| KeyStoreError::Format(e.to_string()))?;
             if file.version != 1 || file.kdf != "argon2id" {
                 return Err(KeyStoreError::Format("unsupported version or kdf".into()));
             }
@@ -105,10 +117,16 @@ impl KeyStore {
             if open(&key, &file.check, b"check")? != CHECK_TEXT {
                 return Err(KeyStoreError::Decrypt);
             }
-            return Ok(KeyStore { path: path.into(), key, file, rng });
+            return Ok(KeyStore {
+                path: path.into(),
+                key,
+                file,
+                rng,
+            });
         }
         let mut salt = [0u8; 16];
-        rng.fill(&mut salt).map_err(|_| KeyStoreError::Crypto("rng".into()))?;
+        rng.fill(&mut salt)
+            .map_err(|_| KeyStoreError::Crypto("rng".into()))?;
         let key = derive(passphrase, &salt, params)?;
         let check = seal(&key, &rng, CHECK_TEXT, b"check")?;
         let store = KeyStore {
@@ -133,7 +151,8 @@ impl KeyStore {
         if self.file.keys.iter().any(|k| k.label == label) {
             return Err(KeyStoreError::Exists(label.into()));
         }
-        let (signer, pkcs8) = Es256Signer::generate().map_err(|e| KeyStoreError::Crypto(e.to_string()))?;
+        let (signer, pkcs8) =
+            Es256Signer::generate().map_err(|e| KeyStoreError::Crypto(e.to_string()))?;
         let kid = signer.kid().to_string();
         let stored = StoredKey {
             label: label.into(),
@@ -148,7 +167,11 @@ impl KeyStore {
     }
 
     /// The signer for `label`, generating the key on first use.
-    pub fn signer_or_generate(&mut self, label: &str, now: i64) -> Result<Es256Signer, KeyStoreError> {
+    pub fn signer_or_generate(
+        &mut self,
+        label: &str,
+        now: i64,
+    ) -> Result<Es256Signer, KeyStoreError> {
         if !self.file.keys.iter().any(|k| k.label == label) {
             self.generate(label, now)?;
         }
@@ -164,7 +187,8 @@ impl KeyStore {
             .find(|k| k.label == label)
             .ok_or_else(|| KeyStoreError::NotFound(label.into()))?;
         let pkcs8 = open(&self.key, &k.sealed_pkcs8, k.kid.as_bytes())?;
-        let signer = Es256Signer::from_pkcs8(&pkcs8, Some(k.kid.clone())).map_err(|e| KeyStoreError::Crypto(e.to_string()))?;
+        let signer = Es256Signer::from_pkcs8(&pkcs8, Some(k.kid.clone()))
+            .map_err(|e| KeyStoreError::Crypto(e.to_string()))?;
         if signer.public_jwk().thumbprint() != k.public_jwk.thumbprint() {
             return Err(KeyStoreError::Decrypt);
         }
@@ -176,7 +200,8 @@ impl KeyStore {
     }
 
     fn save(&self) -> Result<(), KeyStoreError> {
-        let text = serde_json::to_vec_pretty(&self.file).map_err(|e| KeyStoreError::Format(e.to_string()))?;
+        let text = serde_json::to_vec_pretty(&self.file)
+            .map_err(|e| KeyStoreError::Format(e.to_string()))?;
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| io(dir, source))?;
         }
@@ -196,14 +221,22 @@ fn info(k: &StoredKey) -> KeyInfo {
 }
 
 fn io(path: &Path, source: std::io::Error) -> KeyStoreError {
-    KeyStoreError::Io { path: path.into(), source }
+    KeyStoreError::Io {
+        path: path.into(),
+        source,
+    }
 }
 
 #[cfg(unix)]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
 }
@@ -214,22 +247,34 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn derive(passphrase: &[u8], salt: &[u8], p: KdfParams) -> Result<LessSafeKey, KeyStoreError> {
-    let params = argon2::Params::new(p.m_kib, p.t, p.p, Some(32)).map_err(|e| KeyStoreError::Format(e.to_string()))?;
+    let params = argon2::Params::new(p.m_kib, p.t, p.p, Some(32))
+        .map_err(|e| KeyStoreError::Format(e.to_string()))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut out = [0u8; 32];
     argon
         .hash_password_into(passphrase, salt, &mut out)
         .map_err(|e| KeyStoreError::Crypto(e.to_string()))?;
-    let key = UnboundKey::new(&AES_256_GCM, &out).map_err(|_| KeyStoreError::Crypto("aead key".into()))?;
+    let key = UnboundKey::new(&AES_256_GCM, &out)
+        .map_err(|_| KeyStoreError::Crypto("aead key".into()))?;
     Ok(LessSafeKey::new(key))
 }
 
-fn seal(key: &LessSafeKey, rng: &SystemRandom, plain: &[u8], aad: &[u8]) -> Result<Sealed, KeyStoreError> {
+fn seal(
+    key: &LessSafeKey,
+    rng: &SystemRandom,
+    plain: &[u8],
+    aad: &[u8],
+) -> Result<Sealed, KeyStoreError> {
     let mut nonce = [0u8; 12];
-    rng.fill(&mut nonce).map_err(|_| KeyStoreError::Crypto("rng".into()))?;
+    rng.fill(&mut nonce)
+        .map_err(|_| KeyStoreError::Crypto("rng".into()))?;
     let mut buf = plain.to_vec();
-    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut buf)
-        .map_err(|_| KeyStoreError::Crypto("seal".into()))?;
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(aad),
+        &mut buf,
+    )
+    .map_err(|_| KeyStoreError::Crypto("seal".into()))?;
     Ok(Sealed {
         nonce: b64::encode(nonce),
         ciphertext: b64::encode(buf),
@@ -241,9 +286,14 @@ fn open(key: &LessSafeKey, sealed: &Sealed, aad: &[u8]) -> Result<Vec<u8>, KeySt
         .ok()
         .and_then(|n| n.try_into().ok())
         .ok_or_else(|| KeyStoreError::Format("bad nonce".into()))?;
-    let mut buf = b64::decode(&sealed.ciphertext).map_err(|e| KeyStoreError::Format(e.to_string()))?;
+    let mut buf =
+        b64::decode(&sealed.ciphertext).map_err(|e| KeyStoreError::Format(e.to_string()))?;
     let plain = key
-        .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut buf)
+        .open_in_place(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad),
+            &mut buf,
+        )
         .map_err(|_| KeyStoreError::Decrypt)?;
     Ok(plain.to_vec())
 }
@@ -253,7 +303,11 @@ fn open(key: &LessSafeKey, sealed: &Sealed, aad: &[u8]) -> Result<Vec<u8>, KeySt
 mod tests {
     use super::*;
 
-    const LIGHT: KdfParams = KdfParams { m_kib: 64, t: 1, p: 1 };
+    const LIGHT: KdfParams = KdfParams {
+        m_kib: 64,
+        t: 1,
+        p: 1,
+    };
 
     #[test]
     fn created_on_first_use_and_reopened() {
@@ -262,14 +316,20 @@ mod tests {
         let mut ks = KeyStore::open_or_create(&path, b"pass", LIGHT).unwrap();
         let signer = ks.signer_or_generate("RHQ", 1).unwrap();
         let again = KeyStore::open_or_create(&path, b"pass", LIGHT).unwrap();
-        assert_eq!(again.signer("RHQ").unwrap().public_jwk(), signer.public_jwk());
+        assert_eq!(
+            again.signer("RHQ").unwrap().public_jwk(),
+            signer.public_jwk()
+        );
         assert_eq!(again.list().len(), 1);
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("PRIVATE"), "no plaintext key material");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
     }
 
@@ -279,9 +339,13 @@ mod tests {
         let path = dir.path().join("k.keystore");
         let mut ks = KeyStore::open_or_create(&path, b"pass", LIGHT).unwrap();
         ks.generate("a", 1).unwrap();
-        assert!(matches!(KeyStore::open_or_create(&path, b"wrong", LIGHT), Err(KeyStoreError::Decrypt)));
+        assert!(matches!(
+            KeyStore::open_or_create(&path, b"wrong", LIGHT),
+            Err(KeyStoreError::Decrypt)
+        ));
         // Move key "a"'s sealed bytes under another kid: the AAD binding refuses it.
-        let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let mut file: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         file["keys"][0]["kid"] = "other".into();
         std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
         let ks = KeyStore::open_or_create(&path, b"pass", LIGHT).unwrap();

@@ -27,7 +27,12 @@ pub enum Layout {
 
 impl Disclosure {
     /// Makes a disclosure for an object property (`name` given) or an array element.
-    pub fn new(salt: String, name: Option<String>, value: Value, layout: Layout) -> Result<Self, SdJwtError> {
+    pub fn new(
+        salt: String,
+        name: Option<String>,
+        value: Value,
+        layout: Layout,
+    ) -> Result<Self, SdJwtError> {
         let array = match &name {
             Some(n) => Value::Array(vec![salt.clone().into(), n.clone().into(), value.clone()]),
             None => Value::Array(vec![salt.clone().into(), value.clone()]),
@@ -50,7 +55,8 @@ impl Disclosure {
 
     /// Decodes a received disclosure, checking its shape (RFC 9901 section 7.1 step 3).
     pub fn parse(encoded: &str) -> Result<Self, SdJwtError> {
-        let bytes = b64::decode(encoded).map_err(|e| SdJwtError::DisclosureMalformed(e.to_string()))?;
+        let bytes =
+            b64::decode(encoded).map_err(|e| SdJwtError::DisclosureMalformed(e.to_string()))?;
         let value = passport_jose::strict_json::from_slice(&bytes)
             .map_err(|e| SdJwtError::DisclosureMalformed(format!("not JSON: {e}")))?;
         let Value::Array(mut items) = value else {
@@ -61,7 +67,11 @@ impl Disclosure {
                 let value = items.pop().unwrap_or(Value::Null);
                 let name = match items.pop() {
                     Some(Value::String(n)) => n,
-                    _ => return Err(SdJwtError::DisclosureMalformed("claim name is not a string".into())),
+                    _ => {
+                        return Err(SdJwtError::DisclosureMalformed(
+                            "claim name is not a string".into(),
+                        ))
+                    }
                 };
                 if name == "_sd" || name == "..." {
                     return Err(SdJwtError::ReservedClaimName(name));
@@ -79,7 +89,9 @@ impl Disclosure {
             }
         };
         let Some(Value::String(salt)) = salt else {
-            return Err(SdJwtError::DisclosureMalformed("salt is not a string".into()));
+            return Err(SdJwtError::DisclosureMalformed(
+                "salt is not a string".into(),
+            ));
         };
         Ok(Disclosure {
             encoded: encoded.to_string(),
@@ -118,12 +130,33 @@ mod tests {
     #[test]
     fn shape_errors() {
         let enc = |v: Value| b64::encode(v.to_string());
-        assert!(matches!(Disclosure::parse(&enc(json!(["s"]))), Err(SdJwtError::DisclosureMalformed(_))));
-        assert!(matches!(Disclosure::parse(&enc(json!(["s", 1, 2]))), Err(SdJwtError::DisclosureMalformed(_))));
-        assert!(matches!(Disclosure::parse(&enc(json!([1, "n", 2]))), Err(SdJwtError::DisclosureMalformed(_))));
-        assert!(matches!(Disclosure::parse(&enc(json!({"a": 1}))), Err(SdJwtError::DisclosureMalformed(_))));
-        assert!(matches!(Disclosure::parse(&enc(json!(["s", "_sd", 1]))), Err(SdJwtError::ReservedClaimName(_))));
-        assert!(matches!(Disclosure::parse(&enc(json!(["s", "...", 1]))), Err(SdJwtError::ReservedClaimName(_))));
-        assert!(matches!(Disclosure::parse("!!"), Err(SdJwtError::DisclosureMalformed(_))));
+        assert!(matches!(
+            Disclosure::parse(&enc(json!(["s"]))),
+            Err(SdJwtError::DisclosureMalformed(_))
+        ));
+        assert!(matches!(
+            Disclosure::parse(&enc(json!(["s", 1, 2]))),
+            Err(SdJwtError::DisclosureMalformed(_))
+        ));
+        assert!(matches!(
+            Disclosure::parse(&enc(json!([1, "n", 2]))),
+            Err(SdJwtError::DisclosureMalformed(_))
+        ));
+        assert!(matches!(
+            Disclosure::parse(&enc(json!({"a": 1}))),
+            Err(SdJwtError::DisclosureMalformed(_))
+        ));
+        assert!(matches!(
+            Disclosure::parse(&enc(json!(["s", "_sd", 1]))),
+            Err(SdJwtError::ReservedClaimName(_))
+        ));
+        assert!(matches!(
+            Disclosure::parse(&enc(json!(["s", "...", 1]))),
+            Err(SdJwtError::ReservedClaimName(_))
+        ));
+        assert!(matches!(
+            Disclosure::parse("!!"),
+            Err(SdJwtError::DisclosureMalformed(_))
+        ));
     }
 }

@@ -16,7 +16,10 @@ pub enum SdJwtError {
     #[error("issuer key not found: {0}")]
     IssuerKey(String),
     #[error("wrong JOSE typ: expected {expected}, found {found:?}")]
-    WrongTyp { expected: &'static str, found: Option<String> },
+    WrongTyp {
+        expected: &'static str,
+        found: Option<String>,
+    },
     #[error("unsupported _sd_alg {0:?} (only sha-256)")]
     UnsupportedSdAlg(String),
     #[error("malformed disclosure: {0}")]

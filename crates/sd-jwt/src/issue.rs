@@ -81,7 +81,13 @@ impl IssuedSdJwt {
     /// The compact form `<JWT>~<D1>~...~<Dn>~` handed to the holder.
     pub fn compact(&self) -> String {
         let mut out = String::with_capacity(
-            self.jwt.len() + self.disclosures.iter().map(|d| d.encoded.len() + 1).sum::<usize>() + 1,
+            self.jwt.len()
+                + self
+                    .disclosures
+                    .iter()
+                    .map(|d| d.encoded.len() + 1)
+                    .sum::<usize>()
+                + 1,
         );
         out.push_str(&self.jwt);
         out.push('~');
@@ -123,7 +129,9 @@ impl<'a> Issuer<'a> {
         salts: &mut dyn SaltSource,
     ) -> Result<IssuedSdJwt, SdJwtError> {
         if claims.contains_key("_sd") || claims.contains_key("_sd_alg") {
-            return Err(SdJwtError::Issuance("claims must not contain _sd or _sd_alg".into()));
+            return Err(SdJwtError::Issuance(
+                "claims must not contain _sd or _sd_alg".into(),
+            ));
         }
         let mut ctx = Conceal {
             sd: selectively_disclosable,
@@ -132,15 +140,22 @@ impl<'a> Issuer<'a> {
             disclosures: Vec::new(),
             issuer: self,
         };
-        let Value::Object(mut payload) = ctx.value(Value::Object(claims), &ClaimPath::default())? else {
+        let Value::Object(mut payload) = ctx.value(Value::Object(claims), &ClaimPath::default())?
+        else {
             return Err(SdJwtError::Issuance("claims are not an object".into()));
         };
         if let Some(i) = ctx.matched.iter().position(|m| !m) {
-            return Err(SdJwtError::UnknownPath(selectively_disclosable[i].to_string()));
+            return Err(SdJwtError::UnknownPath(
+                selectively_disclosable[i].to_string(),
+            ));
         }
         payload.insert("_sd_alg".into(), SD_ALG.into());
-        let jwt = jws::sign(&JwsHeader::typed(self.typ), &Value::Object(payload), self.signer)
-            .map_err(|e| SdJwtError::Issuance(e.to_string()))?;
+        let jwt = jws::sign(
+            &JwsHeader::typed(self.typ),
+            &Value::Object(payload),
+            self.signer,
+        )
+        .map_err(|e| SdJwtError::Issuance(e.to_string()))?;
         Ok(IssuedSdJwt {
             jwt,
             disclosures: ctx.disclosures,
@@ -198,7 +213,10 @@ impl Conceal<'_, '_> {
                     }
                     // Sorted, so the order of digests reveals nothing about the order of claims.
                     digests.sort_unstable();
-                    out.insert("_sd".into(), digests.into_iter().map(Value::String).collect());
+                    out.insert(
+                        "_sd".into(),
+                        digests.into_iter().map(Value::String).collect(),
+                    );
                 }
                 Ok(Value::Object(out))
             }

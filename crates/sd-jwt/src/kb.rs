@@ -6,7 +6,13 @@ use passport_jose::{Signer, VerifyingKey};
 use serde_json::{json, Value};
 
 /// Signs a KB-JWT over `presentation_prefix` (`<JWT>~<D1>~...~<Dn>~`).
-pub(crate) fn sign(presentation_prefix: &str, aud: &str, nonce: &str, iat: i64, holder: &dyn Signer) -> Result<String, SdJwtError> {
+pub(crate) fn sign(
+    presentation_prefix: &str,
+    aud: &str,
+    nonce: &str,
+    iat: i64,
+    holder: &dyn Signer,
+) -> Result<String, SdJwtError> {
     let header = JwsHeader {
         typ: Some(KB_TYP.into()),
         extra: Default::default(),
@@ -48,21 +54,34 @@ pub(crate) fn verify(
             found: jws.typ().map(str::to_string),
         });
     }
-    jws.verify(holder_key).map_err(|_| SdJwtError::KbSignature)?;
+    jws.verify(holder_key)
+        .map_err(|_| SdJwtError::KbSignature)?;
     let p = &jws.payload;
-    let iat = p.get("iat").and_then(Value::as_i64).ok_or(SdJwtError::MissingClaim("iat"))?;
+    let iat = p
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or(SdJwtError::MissingClaim("iat"))?;
     if iat > now + leeway || iat < now - expect.max_age_secs - leeway {
         return Err(SdJwtError::KbFreshness { iat, now });
     }
-    let nonce = p.get("nonce").and_then(Value::as_str).ok_or(SdJwtError::MissingClaim("nonce"))?;
+    let nonce = p
+        .get("nonce")
+        .and_then(Value::as_str)
+        .ok_or(SdJwtError::MissingClaim("nonce"))?;
     if !constant_time_eq(nonce.as_bytes(), expect.nonce.as_bytes()) {
         return Err(SdJwtError::KbNonce);
     }
-    let aud = p.get("aud").and_then(Value::as_str).ok_or(SdJwtError::MissingClaim("aud"))?;
+    let aud = p
+        .get("aud")
+        .and_then(Value::as_str)
+        .ok_or(SdJwtError::MissingClaim("aud"))?;
     if aud != expect.aud {
         return Err(SdJwtError::KbAudience);
     }
-    let sd_hash = p.get("sd_hash").and_then(Value::as_str).ok_or(SdJwtError::MissingClaim("sd_hash"))?;
+    let sd_hash = p
+        .get("sd_hash")
+        .and_then(Value::as_str)
+        .ok_or(SdJwtError::MissingClaim("sd_hash"))?;
     if sd_hash != sha256_b64(presentation_prefix) {
         return Err(SdJwtError::KbSdHash);
     }

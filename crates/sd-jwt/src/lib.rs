@@ -30,7 +30,7 @@ pub use error::SdJwtError;
 pub use issue::{Issuer, SaltSource};
 pub use path::{ClaimPath, PathSegment};
 pub use present::SdJwt;
-pub use verify::{KeyBinding, KbExpectation, Verified, VerifyOptions};
+pub use verify::{KbExpectation, KeyBinding, Verified, VerifyOptions};
 
 /// The only digest algorithm the passport issues and accepts (RFC 9901 section 4.1.1 default).
 pub const SD_ALG: &str = "sha-256";

@@ -61,14 +61,22 @@ impl ClaimPath {
     /// ancestor of it: selecting `["address"]` reveals everything beneath the address.
     pub fn covers(&self, concrete: &ClaimPath) -> bool {
         self.0.len() <= concrete.0.len()
-            && self.0.iter().zip(&concrete.0).all(|(p, c)| segment_matches(p, c))
+            && self
+                .0
+                .iter()
+                .zip(&concrete.0)
+                .all(|(p, c)| segment_matches(p, c))
     }
 
     /// Whether the concrete path `self` is a strict ancestor of something `pattern` selects, i.e.
     /// its disclosure must come along so that the selected claim can be reached.
     pub fn is_ancestor_of_pattern(&self, pattern: &ClaimPath) -> bool {
         self.0.len() < pattern.0.len()
-            && pattern.0.iter().zip(&self.0).all(|(p, c)| segment_matches(p, c))
+            && pattern
+                .0
+                .iter()
+                .zip(&self.0)
+                .all(|(p, c)| segment_matches(p, c))
     }
 }
 

@@ -27,7 +27,9 @@ impl SdJwt {
         }
         let mut parts: Vec<&str> = text.split('~').collect();
         if parts.len() < 2 {
-            return Err(SdJwtError::Malformed("no '~' separator: not an SD-JWT".into()));
+            return Err(SdJwtError::Malformed(
+                "no '~' separator: not an SD-JWT".into(),
+            ));
         }
         if parts.len() - 2 > MAX_DISCLOSURES {
             return Err(SdJwtError::Malformed("too many disclosures".into()));
@@ -76,7 +78,9 @@ impl SdJwt {
 
     /// The issuer-signed payload, decoded but NOT verified (for the holder's display).
     pub fn unverified_payload(&self) -> Result<Map<String, Value>, SdJwtError> {
-        Ok(CompactJws::parse(&self.jwt).map_err(SdJwtError::IssuerJwt)?.payload)
+        Ok(CompactJws::parse(&self.jwt)
+            .map_err(SdJwtError::IssuerJwt)?
+            .payload)
     }
 
     /// Every claim with all disclosures applied, and the path of each disclosure.

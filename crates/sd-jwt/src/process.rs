@@ -17,7 +17,10 @@ pub(crate) struct Processed {
     pub paths: Vec<ClaimPath>,
 }
 
-pub(crate) fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure]) -> Result<Processed, SdJwtError> {
+pub(crate) fn process(
+    mut payload: Map<String, Value>,
+    disclosures: &[Disclosure],
+) -> Result<Processed, SdJwtError> {
     match payload.remove("_sd_alg") {
         None => {}
         Some(Value::String(alg)) if alg == SD_ALG => {}
@@ -45,7 +48,11 @@ pub(crate) fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure
     for (i, p) in walker.paths.into_iter().enumerate() {
         match p {
             Some(p) => paths.push(p),
-            None => return Err(SdJwtError::DisclosureNotReferenced(disclosures[i].encoded.clone())),
+            None => {
+                return Err(SdJwtError::DisclosureNotReferenced(
+                    disclosures[i].encoded.clone(),
+                ))
+            }
         }
     }
     Ok(Processed { claims, paths })
@@ -66,15 +73,24 @@ impl Walker<'_> {
         Ok(self.by_digest.get(digest).copied())
     }
 
-    fn object(&mut self, mut map: Map<String, Value>, path: &ClaimPath, depth: usize) -> Result<Map<String, Value>, SdJwtError> {
+    fn object(
+        &mut self,
+        mut map: Map<String, Value>,
+        path: &ClaimPath,
+        depth: usize,
+    ) -> Result<Map<String, Value>, SdJwtError> {
         if depth > MAX_DEPTH {
-            return Err(SdJwtError::Malformed("disclosures nested too deeply".into()));
+            return Err(SdJwtError::Malformed(
+                "disclosures nested too deeply".into(),
+            ));
         }
         let sd = map.remove("_sd");
         let mut out = Map::new();
         for (name, v) in map {
             if name == "..." {
-                return Err(SdJwtError::Malformed("\"...\" outside an array element".into()));
+                return Err(SdJwtError::Malformed(
+                    "\"...\" outside an array element".into(),
+                ));
             }
             let child = path.child(PathSegment::Key(name.clone()));
             out.insert(name, self.value(v, &child, depth + 1)?);
@@ -85,9 +101,13 @@ impl Walker<'_> {
         };
         for digest in digests {
             let Value::String(digest) = digest else {
-                return Err(SdJwtError::Malformed("_sd holds a non-string digest".into()));
+                return Err(SdJwtError::Malformed(
+                    "_sd holds a non-string digest".into(),
+                ));
             };
-            let Some(i) = self.first_sight(&digest)? else { continue };
+            let Some(i) = self.first_sight(&digest)? else {
+                continue;
+            };
             let d = &self.disclosures[i];
             let Some(name) = &d.name else {
                 return Err(SdJwtError::DisclosureKindMismatch(
@@ -114,11 +134,14 @@ impl Walker<'_> {
                     let child = path.child(PathSegment::Index(index));
                     match element_digest(&item)? {
                         Some(digest) => {
-                            let Some(i) = self.first_sight(digest)? else { continue };
+                            let Some(i) = self.first_sight(digest)? else {
+                                continue;
+                            };
                             let d = &self.disclosures[i];
                             if d.name.is_some() {
                                 return Err(SdJwtError::DisclosureKindMismatch(
-                                    "object-property disclosure referenced as an array element".into(),
+                                    "object-property disclosure referenced as an array element"
+                                        .into(),
                                 ));
                             }
                             out.push(self.value(d.value.clone(), &child, depth + 1)?);
@@ -136,10 +159,14 @@ impl Walker<'_> {
 
 /// `Some(digest)` if `item` is an array-element digest `{"...": "<digest>"}`.
 fn element_digest(item: &Value) -> Result<Option<&str>, SdJwtError> {
-    let Value::Object(map) = item else { return Ok(None) };
+    let Value::Object(map) = item else {
+        return Ok(None);
+    };
     match map.get("...") {
         None => Ok(None),
         Some(Value::String(d)) if map.len() == 1 => Ok(Some(d)),
-        Some(_) => Err(SdJwtError::Malformed("malformed array element digest".into())),
+        Some(_) => Err(SdJwtError::Malformed(
+            "malformed array element digest".into(),
+        )),
     }
 }

@@ -26,7 +26,11 @@ impl Formatter for PythonFormatter {
     fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
         w.write_all(b": ")
     }
-    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         for c in fragment.chars() {
             if c.is_ascii() {
                 w.write_all(&[c as u8])?;
@@ -39,7 +43,11 @@ impl Formatter for PythonFormatter {
         }
         Ok(())
     }
-    fn write_char_escape<W: ?Sized + Write>(&mut self, w: &mut W, escape: CharEscape) -> io::Result<()> {
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        escape: CharEscape,
+    ) -> io::Result<()> {
         // Python escapes control characters as \u00XX, except the short forms below.
         let s = match escape {
             CharEscape::Quote => "\\\"".to_string(),

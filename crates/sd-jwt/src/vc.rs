@@ -11,7 +11,8 @@ use passport_jose::{Jwk, Signer};
 use serde_json::{json, Map, Value};
 
 /// Claims that must stay in the issuer-signed payload (draft section 3.2.2).
-pub const NEVER_DISCLOSABLE: [&str; 7] = ["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
+pub const NEVER_DISCLOSABLE: [&str; 7] =
+    ["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
 
 /// Reference to an entry of an IETF Token Status List (draft-ietf-oauth-status-list section 6.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,15 +30,17 @@ impl StatusReference {
         let list = status
             .get("status_list")
             .ok_or_else(|| SdJwtError::Malformed("status has no status_list".into()))?;
-        let idx = list
-            .get("idx")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| SdJwtError::Malformed("status_list.idx is not a non-negative integer".into()))?;
+        let idx = list.get("idx").and_then(Value::as_u64).ok_or_else(|| {
+            SdJwtError::Malformed("status_list.idx is not a non-negative integer".into())
+        })?;
         let uri = list
             .get("uri")
             .and_then(Value::as_str)
             .ok_or_else(|| SdJwtError::Malformed("status_list.uri is not a string".into()))?;
-        Ok(StatusReference { uri: uri.into(), idx })
+        Ok(StatusReference {
+            uri: uri.into(),
+            idx,
+        })
     }
 }
 
@@ -107,11 +110,19 @@ pub struct VerifiedVc {
 }
 
 /// Verifies an SD-JWT VC: the SD-JWT checks with `typ` fixed to `dc+sd-jwt`, then the envelope.
-pub fn verify(presentation: &str, resolve_key: &KeyResolver<'_>, opts: &VerifyOptions) -> Result<VerifiedVc, SdJwtError> {
+pub fn verify(
+    presentation: &str,
+    resolve_key: &KeyResolver<'_>,
+    opts: &VerifyOptions,
+) -> Result<VerifiedVc, SdJwtError> {
     verify_sd_jwt(&SdJwt::parse(presentation)?, resolve_key, opts)
 }
 
-pub fn verify_sd_jwt(sd_jwt: &SdJwt, resolve_key: &KeyResolver<'_>, opts: &VerifyOptions) -> Result<VerifiedVc, SdJwtError> {
+pub fn verify_sd_jwt(
+    sd_jwt: &SdJwt,
+    resolve_key: &KeyResolver<'_>,
+    opts: &VerifyOptions,
+) -> Result<VerifiedVc, SdJwtError> {
     let opts = opts.clone().with_typ(VC_TYP);
     let verified = verify_parsed(sd_jwt, resolve_key, &opts)?;
     for path in &verified.disclosed {
@@ -122,9 +133,18 @@ pub fn verify_sd_jwt(sd_jwt: &SdJwt, resolve_key: &KeyResolver<'_>, opts: &Verif
         }
     }
     let c = &verified.claims;
-    let iss = c.get("iss").and_then(Value::as_str).ok_or(SdJwtError::MissingClaim("iss"))?;
-    let vct = c.get("vct").and_then(Value::as_str).ok_or(SdJwtError::MissingClaim("vct"))?;
-    let status = c.get("status").map(StatusReference::from_claim).transpose()?;
+    let iss = c
+        .get("iss")
+        .and_then(Value::as_str)
+        .ok_or(SdJwtError::MissingClaim("iss"))?;
+    let vct = c
+        .get("vct")
+        .and_then(Value::as_str)
+        .ok_or(SdJwtError::MissingClaim("vct"))?;
+    let status = c
+        .get("status")
+        .map(StatusReference::from_claim)
+        .transpose()?;
     Ok(VerifiedVc {
         iss: iss.into(),
         vct: vct.into(),

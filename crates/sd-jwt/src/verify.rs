@@ -80,15 +80,24 @@ pub struct Verified {
 
 /// Finds the issuer's key from the (still unverified) header and payload, typically from `iss`
 /// and `kid` through the trust list. Only the key comes from here; the algorithm is always ES256.
-pub type KeyResolver<'a> = dyn Fn(&Map<String, Value>, &Map<String, Value>) -> Result<VerifyingKey, SdJwtError> + 'a;
+pub type KeyResolver<'a> =
+    dyn Fn(&Map<String, Value>, &Map<String, Value>) -> Result<VerifyingKey, SdJwtError> + 'a;
 
 /// Verifies an SD-JWT or SD-JWT+KB in compact form.
-pub fn verify(presentation: &str, resolve_key: &KeyResolver<'_>, opts: &VerifyOptions) -> Result<Verified, SdJwtError> {
+pub fn verify(
+    presentation: &str,
+    resolve_key: &KeyResolver<'_>,
+    opts: &VerifyOptions,
+) -> Result<Verified, SdJwtError> {
     let sd_jwt = SdJwt::parse(presentation)?;
     verify_parsed(&sd_jwt, resolve_key, opts)
 }
 
-pub fn verify_parsed(sd_jwt: &SdJwt, resolve_key: &KeyResolver<'_>, opts: &VerifyOptions) -> Result<Verified, SdJwtError> {
+pub fn verify_parsed(
+    sd_jwt: &SdJwt,
+    resolve_key: &KeyResolver<'_>,
+    opts: &VerifyOptions,
+) -> Result<Verified, SdJwtError> {
     // 7.1 step 2: the issuer-signed JWT. alg is checked against the allow-list during parsing.
     let jws = CompactJws::parse(&sd_jwt.jwt).map_err(SdJwtError::IssuerJwt)?;
     if let Some(expected) = opts.expected_typ {
@@ -126,8 +135,17 @@ pub fn verify_parsed(sd_jwt: &SdJwt, resolve_key: &KeyResolver<'_>, opts: &Verif
             let jwk = holder_key
                 .as_ref()
                 .ok_or_else(|| SdJwtError::NoHolderKey("no cnf claim".into()))?;
-            let vk = jwk.verifying_key().map_err(|e| SdJwtError::NoHolderKey(e.to_string()))?;
-            Some(crate::kb::verify(kb_jwt, &sd_jwt.prefix(), &vk, expect, opts.now, opts.leeway)?)
+            let vk = jwk
+                .verifying_key()
+                .map_err(|e| SdJwtError::NoHolderKey(e.to_string()))?;
+            Some(crate::kb::verify(
+                kb_jwt,
+                &sd_jwt.prefix(),
+                &vk,
+                expect,
+                opts.now,
+                opts.leeway,
+            )?)
         }
     };
     Ok(Verified {
@@ -167,7 +185,9 @@ fn check_times(claims: &Map<String, Value>, now: i64, leeway: i64) -> Result<(),
 /// `cnf.jwk` from the issuer-signed part (never from a disclosure: `cnf` is not selectively
 /// disclosable, and taking it from the signed payload means a disclosure cannot swap the key).
 fn holder_key(payload: &Map<String, Value>) -> Result<Option<Jwk>, SdJwtError> {
-    let Some(cnf) = payload.get("cnf") else { return Ok(None) };
+    let Some(cnf) = payload.get("cnf") else {
+        return Ok(None);
+    };
     let jwk = cnf
         .get("jwk")
         .ok_or_else(|| SdJwtError::NoHolderKey("cnf has no jwk member".into()))?;

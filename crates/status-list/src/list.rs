@@ -72,7 +72,10 @@ impl StatusList {
 
     fn locate(&self, index: u64) -> Result<(usize, u32), StatusListError> {
         if index >= self.len() {
-            return Err(StatusListError::OutOfRange { index, len: self.len() });
+            return Err(StatusListError::OutOfRange {
+                index,
+                len: self.len(),
+            });
         }
         let bit = index * self.bits as u64;
         Ok(((bit / 8) as usize, (bit % 8) as u32))
@@ -91,7 +94,10 @@ impl StatusList {
     pub fn set(&mut self, index: u64, status: u8) -> Result<(), StatusListError> {
         let mask = ((1u16 << self.bits) - 1) as u8;
         if status & !mask != 0 {
-            return Err(StatusListError::StatusTooWide { status, bits: self.bits });
+            return Err(StatusListError::StatusTooWide {
+                status,
+                bits: self.bits,
+            });
         }
         let (byte, shift) = self.locate(index)?;
         self.bytes[byte] = (self.bytes[byte] & !(mask << shift)) | (status << shift);
@@ -102,7 +108,10 @@ impl StatusList {
     pub fn encode(&self) -> String {
         let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
         // Writing to a Vec cannot fail.
-        let compressed = z.write_all(&self.bytes).and_then(|_| z.finish()).unwrap_or_default();
+        let compressed = z
+            .write_all(&self.bytes)
+            .and_then(|_| z.finish())
+            .unwrap_or_default();
         b64::encode(compressed)
     }
 
@@ -118,7 +127,10 @@ impl StatusList {
         if bytes.len() > MAX_DECOMPRESSED_BYTES {
             return Err(StatusListError::TooLarge(MAX_DECOMPRESSED_BYTES));
         }
-        Ok(StatusList { bits: bits as u8, bytes })
+        Ok(StatusList {
+            bits: bits as u8,
+            bytes,
+        })
     }
 
     /// The `status_list` claim: `{"bits": .., "lst": ..}`.
@@ -167,7 +179,10 @@ mod tests {
             assert!(l.get(l.len()).is_err());
         }
         let mut l = StatusList::new(8, 1).unwrap();
-        assert_eq!(l.set(0, 2), Err(StatusListError::StatusTooWide { status: 2, bits: 1 }));
+        assert_eq!(
+            l.set(0, 2),
+            Err(StatusListError::StatusTooWide { status: 2, bits: 1 })
+        );
         assert_eq!(StatusList::new(8, 3), Err(StatusListError::BadBits(3)));
     }
 
@@ -201,7 +216,13 @@ mod tests {
         let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
         z.write_all(&zeros).unwrap();
         let lst = b64::encode(z.finish().unwrap());
-        assert_eq!(StatusList::decode(1, &lst), Err(StatusListError::TooLarge(MAX_DECOMPRESSED_BYTES)));
-        assert!(matches!(StatusList::decode(1, "not-zlib"), Err(StatusListError::Malformed(_))));
+        assert_eq!(
+            StatusList::decode(1, &lst),
+            Err(StatusListError::TooLarge(MAX_DECOMPRESSED_BYTES))
+        );
+        assert!(matches!(
+            StatusList::decode(1, "not-zlib"),
+            Err(StatusListError::Malformed(_))
+        ));
     }
 }

@@ -39,7 +39,8 @@ pub fn sign_token(
     if let Some(ttl) = ttl {
         payload["ttl"] = ttl.into();
     }
-    jws::sign(&JwsHeader::typed(STATUS_LIST_TYP), &payload, signer).map_err(|e| StatusListError::Token(e.to_string()))
+    jws::sign(&JwsHeader::typed(STATUS_LIST_TYP), &payload, signer)
+        .map_err(|e| StatusListError::Token(e.to_string()))
 }
 
 /// Validates a status list token fetched from `expected_uri`: `typ`, ES256 signature with the key
@@ -54,7 +55,9 @@ pub fn verify_token(
 ) -> Result<StatusListToken, StatusListError> {
     let jws = CompactJws::parse(token).map_err(|e| StatusListError::Token(e.to_string()))?;
     if jws.typ() != Some(STATUS_LIST_TYP) {
-        return Err(StatusListError::Token(format!("typ must be {STATUS_LIST_TYP}")));
+        return Err(StatusListError::Token(format!(
+            "typ must be {STATUS_LIST_TYP}"
+        )));
     }
     jws.verify(key).map_err(|_| StatusListError::BadSignature)?;
     let p = &jws.payload;
@@ -104,14 +107,32 @@ mod tests {
         let mut list = StatusList::new(16, 2).unwrap();
         list.set(3, 2).unwrap();
         let uri = "https://h/issuers/RHQ/status/1";
-        let t = sign_token(&list, uri, Some("https://h/issuers/RHQ"), 100, Some(200), Some(60), &signer).unwrap();
+        let t = sign_token(
+            &list,
+            uri,
+            Some("https://h/issuers/RHQ"),
+            100,
+            Some(200),
+            Some(60),
+            &signer,
+        )
+        .unwrap();
         let v = verify_token(&t, &key, uri, 150, 0).unwrap();
         assert_eq!(v.list.get(3).unwrap(), 2);
         assert_eq!(v.ttl, Some(60));
-        assert!(matches!(verify_token(&t, &key, "https://h/other", 150, 0), Err(StatusListError::WrongSubject { .. })));
-        assert!(matches!(verify_token(&t, &key, uri, 500, 0), Err(StatusListError::Expired { .. })));
+        assert!(matches!(
+            verify_token(&t, &key, "https://h/other", 150, 0),
+            Err(StatusListError::WrongSubject { .. })
+        ));
+        assert!(matches!(
+            verify_token(&t, &key, uri, 500, 0),
+            Err(StatusListError::Expired { .. })
+        ));
         let (other, _) = Es256Signer::generate().unwrap();
         let other_key = other.public_jwk().verifying_key().unwrap();
-        assert_eq!(verify_token(&t, &other_key, uri, 150, 0).unwrap_err(), StatusListError::BadSignature);
+        assert_eq!(
+            verify_token(&t, &other_key, uri, 150, 0).unwrap_err(),
+            StatusListError::BadSignature
+        );
     }
 }

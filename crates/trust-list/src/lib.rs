@@ -80,15 +80,27 @@ impl TrustList {
         let mut issuers = std::collections::HashSet::new();
         for org in &self.organisations {
             let code_ok = (3..=9).contains(&org.ods_code.len())
-                && org.ods_code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+                && org
+                    .ods_code
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
             if !code_ok {
-                return Err(TrustError::Invalid(format!("bad ODS code {:?}", org.ods_code)));
+                return Err(TrustError::Invalid(format!(
+                    "bad ODS code {:?}",
+                    org.ods_code
+                )));
             }
             if !ods.insert(org.ods_code.as_str()) {
-                return Err(TrustError::Invalid(format!("ODS code {} listed twice", org.ods_code)));
+                return Err(TrustError::Invalid(format!(
+                    "ODS code {} listed twice",
+                    org.ods_code
+                )));
             }
             if !issuers.insert(org.issuer.as_str()) {
-                return Err(TrustError::Invalid(format!("issuer {} listed twice", org.issuer)));
+                return Err(TrustError::Invalid(format!(
+                    "issuer {} listed twice",
+                    org.issuer
+                )));
             }
             for key in &org.jwks.keys {
                 key.verifying_key()
@@ -108,7 +120,9 @@ impl TrustList {
 
     /// The key of `iss` named `kid`; without a `kid`, the issuer's only key.
     pub fn issuer_key(&self, iss: &str, kid: Option<&str>) -> Result<VerifyingKey, TrustError> {
-        let org = self.by_issuer(iss).ok_or_else(|| TrustError::UntrustedIssuer(iss.into()))?;
+        let org = self
+            .by_issuer(iss)
+            .ok_or_else(|| TrustError::UntrustedIssuer(iss.into()))?;
         let unknown = || TrustError::UnknownKey {
             iss: iss.into(),
             kid: kid.map(str::to_string),
@@ -123,7 +137,9 @@ impl TrustList {
 
     /// Checks that `iss` may issue credentials of type `vct`.
     pub fn authorise_issuer(&self, iss: &str, vct: &str) -> Result<&Organisation, TrustError> {
-        let org = self.by_issuer(iss).ok_or_else(|| TrustError::UntrustedIssuer(iss.into()))?;
+        let org = self
+            .by_issuer(iss)
+            .ok_or_else(|| TrustError::UntrustedIssuer(iss.into()))?;
         if org.may_issue.iter().any(|v| v == vct) {
             Ok(org)
         } else {
@@ -146,16 +162,22 @@ impl TrustList {
     pub fn sign(&self, registry: &dyn Signer) -> Result<String, TrustError> {
         self.validate()?;
         let payload = serde_json::to_value(self).map_err(|e| TrustError::Invalid(e.to_string()))?;
-        jws::sign(&JwsHeader::typed(TRUST_LIST_TYP), &payload, registry).map_err(|e| TrustError::Invalid(e.to_string()))
+        jws::sign(&JwsHeader::typed(TRUST_LIST_TYP), &payload, registry)
+            .map_err(|e| TrustError::Invalid(e.to_string()))
     }
 
     /// Verifies a signed list with the registry key the node was configured with.
-    pub fn verify(token: &str, registry_key: &VerifyingKey, now: i64) -> Result<TrustList, TrustError> {
+    pub fn verify(
+        token: &str,
+        registry_key: &VerifyingKey,
+        now: i64,
+    ) -> Result<TrustList, TrustError> {
         let jws = CompactJws::parse(token).map_err(|e| TrustError::Invalid(e.to_string()))?;
         if jws.typ() != Some(TRUST_LIST_TYP) {
             return Err(TrustError::Invalid(format!("typ must be {TRUST_LIST_TYP}")));
         }
-        jws.verify(registry_key).map_err(|_| TrustError::BadSignature)?;
+        jws.verify(registry_key)
+            .map_err(|_| TrustError::BadSignature)?;
         let list: TrustList = serde_json::from_value(serde_json::Value::Object(jws.payload))
             .map_err(|e| TrustError::Invalid(e.to_string()))?;
         if now > list.exp {
@@ -178,7 +200,9 @@ mod tests {
             name: format!("{code} NHS Foundation Trust"),
             kind: OrgKind::Trust,
             issuer: format!("https://passport.example/issuers/{code}"),
-            jwks: Jwks { keys: vec![signer.public_jwk().clone()] },
+            jwks: Jwks {
+                keys: vec![signer.public_jwk().clone()],
+            },
             may_issue: vct.iter().map(|v| v.to_string()).collect(),
             may_verify: true,
         }
@@ -188,27 +212,57 @@ mod tests {
     fn sign_verify_lookup_authorise() {
         let (registry, _) = Es256Signer::generate().unwrap();
         let (rhq, _) = Es256Signer::generate().unwrap();
-        let list = TrustList { sequence: 1, iat: 0, exp: 100, organisations: vec![org("RHQ", &rhq, &["v:cstf"])] };
+        let list = TrustList {
+            sequence: 1,
+            iat: 0,
+            exp: 100,
+            organisations: vec![org("RHQ", &rhq, &["v:cstf"])],
+        };
         let token = list.sign(&registry).unwrap();
         let rk = registry.public_jwk().verifying_key().unwrap();
         let back = TrustList::verify(&token, &rk, 50).unwrap();
         let iss = "https://passport.example/issuers/RHQ";
         assert!(back.issuer_key(iss, Some(rhq.kid())).is_ok());
         assert!(back.issuer_key(iss, None).is_ok());
-        assert!(matches!(back.issuer_key(iss, Some("nope")), Err(TrustError::UnknownKey { .. })));
-        assert!(matches!(back.issuer_key("https://evil", None), Err(TrustError::UntrustedIssuer(_))));
+        assert!(matches!(
+            back.issuer_key(iss, Some("nope")),
+            Err(TrustError::UnknownKey { .. })
+        ));
+        assert!(matches!(
+            back.issuer_key("https://evil", None),
+            Err(TrustError::UntrustedIssuer(_))
+        ));
         assert!(back.authorise_issuer(iss, "v:cstf").is_ok());
-        assert!(matches!(back.authorise_issuer(iss, "v:dbs"), Err(TrustError::NotAuthorisedForType { .. })));
-        assert!(matches!(TrustList::verify(&token, &rk, 101), Err(TrustError::Expired { .. })));
-        assert_eq!(TrustList::verify(&token, &rhq.public_jwk().verifying_key().unwrap(), 50), Err(TrustError::BadSignature));
+        assert!(matches!(
+            back.authorise_issuer(iss, "v:dbs"),
+            Err(TrustError::NotAuthorisedForType { .. })
+        ));
+        assert!(matches!(
+            TrustList::verify(&token, &rk, 101),
+            Err(TrustError::Expired { .. })
+        ));
+        assert_eq!(
+            TrustList::verify(&token, &rhq.public_jwk().verifying_key().unwrap(), 50),
+            Err(TrustError::BadSignature)
+        );
     }
 
     #[test]
     fn invalid_lists_refused() {
         let (k, _) = Es256Signer::generate().unwrap();
-        let dup = TrustList { sequence: 1, iat: 0, exp: 1, organisations: vec![org("RHQ", &k, &[]), org("RHQ", &k, &[])] };
+        let dup = TrustList {
+            sequence: 1,
+            iat: 0,
+            exp: 1,
+            organisations: vec![org("RHQ", &k, &[]), org("RHQ", &k, &[])],
+        };
         assert!(matches!(dup.validate(), Err(TrustError::Invalid(_))));
-        let bad = TrustList { sequence: 1, iat: 0, exp: 1, organisations: vec![org("rh", &k, &[])] };
+        let bad = TrustList {
+            sequence: 1,
+            iat: 0,
+            exp: 1,
+            organisations: vec![org("rh", &k, &[])],
+        };
         assert!(matches!(bad.sign(&k), Err(TrustError::Invalid(_))));
     }
 }

@@ -1,0 +1,121 @@
+use crate::{EngineError, StatusLists};
+use passport_catalogue::{Catalogue, CatalogueError};
+use passport_jose::{Jwk, VerifyingKey};
+use passport_sd_jwt::vc::{self, StatusReference};
+use passport_sd_jwt::{ClaimPath, KbExpectation, KeyBinding, SdJwt, SdJwtError, VerifyOptions};
+use passport_trust_list::{TrustError, TrustList};
+use serde_json::{Map, Value};
+use std::cell::RefCell;
+
+/// Verifies presentations for one relying party.
+pub struct PresentationVerifier<'a> {
+    pub trust: &'a TrustList,
+    pub statuses: &'a StatusLists,
+    pub catalogue: &'a Catalogue,
+    pub leeway_secs: i64,
+}
+
+/// A presentation that passed every check.
+#[derive(Debug, Clone)]
+pub struct VerifiedCredential {
+    pub iss: String,
+    pub issuer_ods: String,
+    pub vct: String,
+    pub type_name: &'static str,
+    /// All processed claims, envelope included.
+    pub claims: Map<String, Value>,
+    pub disclosed: Vec<ClaimPath>,
+    pub holder: Option<Jwk>,
+    pub status: StatusReference,
+}
+
+impl PresentationVerifier<'_> {
+    /// Verifies an SD-JWT VC presentation with key binding to `expect` (the request's nonce and
+    /// this verifier's client identifier).
+    pub fn verify(
+        &self,
+        presentation: &str,
+        expect: KbExpectation,
+        now: i64,
+    ) -> Result<VerifiedCredential, EngineError> {
+        let opts =
+            VerifyOptions::new(now, KeyBinding::Required(expect)).with_leeway(self.leeway_secs);
+        self.verify_with(presentation, &opts)
+    }
+
+    /// The holder's check of a credential it has just received (no key binding yet), with the
+    /// same trust and type checks as a relying party's. Status is not checked here.
+    pub fn check_received(
+        &self,
+        credential: &str,
+        now: i64,
+    ) -> Result<(String, &'static str), EngineError> {
+        let opts = VerifyOptions::new(now, KeyBinding::HolderReceipt).with_leeway(self.leeway_secs);
+        let (v, ty) = self.verify_signed(&SdJwt::parse(credential)?, &opts)?;
+        Ok((v.iss, ty))
+    }
+
+    pub fn verify_with(
+        &self,
+        presentation: &str,
+        opts: &VerifyOptions,
+    ) -> Result<VerifiedCredential, EngineError> {
+        let sd_jwt = SdJwt::parse(presentation)?;
+        let (v, ty) = self.verify_signed(&sd_jwt, opts)?;
+        let status = v.status.ok_or(EngineError::NoStatus)?;
+        self.statuses.check(&status.uri, status.idx, &v.iss)?;
+        let issuer_ods = self
+            .trust
+            .by_issuer(&v.iss)
+            .map(|o| o.ods_code.clone())
+            .unwrap_or_default();
+        Ok(VerifiedCredential {
+            iss: v.iss,
+            issuer_ods,
+            vct: v.vct,
+            type_name: ty,
+            claims: v.sd_jwt.claims,
+            disclosed: v.sd_jwt.disclosed,
+            holder: v.sd_jwt.holder_key,
+            status,
+        })
+    }
+
+    fn verify_signed(
+        &self,
+        sd_jwt: &SdJwt,
+        opts: &VerifyOptions,
+    ) -> Result<(vc::VerifiedVc, &'static str), EngineError> {
+        // The resolver sees untrusted input; it only picks a key, through the trust list. A trust
+        // failure is kept so the caller gets the precise reason, not a generic "no key".
+        let trust_failure: RefCell<Option<TrustError>> = RefCell::new(None);
+        let resolve = |header: &Map<String, Value>,
+                       payload: &Map<String, Value>|
+         -> Result<VerifyingKey, SdJwtError> {
+            let iss = payload
+                .get("iss")
+                .and_then(Value::as_str)
+                .ok_or(SdJwtError::MissingClaim("iss"))?;
+            let kid = header.get("kid").and_then(Value::as_str);
+            self.trust.issuer_key(iss, kid).map_err(|e| {
+                let msg = e.to_string();
+                *trust_failure.borrow_mut() = Some(e);
+                SdJwtError::IssuerKey(msg)
+            })
+        };
+        let v = match vc::verify_sd_jwt(sd_jwt, &resolve, opts) {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(trust_failure
+                    .into_inner()
+                    .map_or(EngineError::SdJwt(e), EngineError::Trust))
+            }
+        };
+        self.trust.authorise_issuer(&v.iss, &v.vct)?;
+        let ty = self
+            .catalogue
+            .by_vct(&v.vct)
+            .ok_or_else(|| CatalogueError::UnknownType(v.vct.clone()))?;
+        Ok((v, ty.name))
+    }
+}
