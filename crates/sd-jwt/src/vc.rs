@@ -11,8 +11,16 @@ use passport_jose::{Jwk, Signer};
 use serde_json::{json, Map, Value};
 
 /// Claims that must stay in the issuer-signed payload (draft section 3.2.2).
-pub const NEVER_DISCLOSABLE: [&str; 7] =
-    ["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
+pub const NEVER_DISCLOSABLE: [&str; 8] = [
+    "iss",
+    "nbf",
+    "exp",
+    "cnf",
+    "vct",
+    "vct#integrity",
+    "aka_vcts",
+    "status",
+];
 
 /// Reference to an entry of an IETF Token Status List (draft-ietf-oauth-status-list section 6.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
