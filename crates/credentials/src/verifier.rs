@@ -51,7 +51,7 @@ impl PresentationVerifier<'_> {
         now: i64,
     ) -> Result<(String, &'static str), EngineError> {
         let opts = VerifyOptions::new(now, KeyBinding::HolderReceipt).with_leeway(self.leeway_secs);
-        let (v, ty) = self.verify_signed(&SdJwt::parse(credential)?, &opts)?;
+        let (v, ty) = self.verify_signed(&SdJwt::parse(credential)?, credential, &opts)?;
         Ok((v.iss, ty))
     }
 
@@ -61,7 +61,7 @@ impl PresentationVerifier<'_> {
         opts: &VerifyOptions,
     ) -> Result<VerifiedCredential, EngineError> {
         let sd_jwt = SdJwt::parse(presentation)?;
-        let (v, ty) = self.verify_signed(&sd_jwt, opts)?;
+        let (v, ty) = self.verify_signed(&sd_jwt, presentation, opts)?;
         let status = v.status.ok_or(EngineError::NoStatus)?;
         self.statuses.check(&status.uri, status.idx, &v.iss)?;
         let issuer_ods = self
@@ -84,6 +84,7 @@ impl PresentationVerifier<'_> {
     fn verify_signed(
         &self,
         sd_jwt: &SdJwt,
+        received: &str,
         opts: &VerifyOptions,
     ) -> Result<(vc::VerifiedVc, &'static str), EngineError> {
         // The resolver sees untrusted input; it only picks a key, through the trust list. A trust
@@ -103,7 +104,7 @@ impl PresentationVerifier<'_> {
                 SdJwtError::IssuerKey(msg)
             })
         };
-        let v = match vc::verify_sd_jwt(sd_jwt, &resolve, opts) {
+        let v = match vc::verify_received(sd_jwt, received, &resolve, opts) {
             Ok(v) => v,
             Err(e) => {
                 return Err(trust_failure

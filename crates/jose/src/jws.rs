@@ -119,6 +119,11 @@ impl CompactJws {
         self.header.get("kid").and_then(Value::as_str)
     }
 
+    /// Header and payload, consumed (after verification) without copying.
+    pub fn into_parts(self) -> (Map<String, Value>, Map<String, Value>) {
+        (self.header, self.payload)
+    }
+
     /// The `header.payload` part that the signature covers.
     pub fn signing_input(&self) -> &str {
         &self.signing_input

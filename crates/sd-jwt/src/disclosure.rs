@@ -33,15 +33,34 @@ impl Disclosure {
         value: Value,
         layout: Layout,
     ) -> Result<Self, SdJwtError> {
-        let array = match &name {
-            Some(n) => Value::Array(vec![salt.clone().into(), n.clone().into(), value.clone()]),
-            None => Value::Array(vec![salt.clone().into(), value.clone()]),
-        };
         let json = match layout {
-            Layout::Compact => serde_json::to_string(&array),
-            Layout::Python => crate::pyjson::to_string(&array),
-        }
-        .map_err(|e| SdJwtError::Issuance(e.to_string()))?;
+            Layout::Compact => {
+                // Written directly rather than through a temporary JSON array: issuing is hot.
+                let mut out = Vec::with_capacity(64 + salt.len());
+                out.push(b'[');
+                let err = |e: serde_json::Error| SdJwtError::Issuance(e.to_string());
+                serde_json::to_writer(&mut out, &salt).map_err(err)?;
+                if let Some(n) = &name {
+                    out.push(b',');
+                    serde_json::to_writer(&mut out, n).map_err(err)?;
+                }
+                out.push(b',');
+                serde_json::to_writer(&mut out, &value).map_err(err)?;
+                out.push(b']');
+                out
+            }
+            Layout::Python => {
+                let array = match &name {
+                    Some(n) => {
+                        Value::Array(vec![salt.clone().into(), n.clone().into(), value.clone()])
+                    }
+                    None => Value::Array(vec![salt.clone().into(), value.clone()]),
+                };
+                crate::pyjson::to_string(&array)
+                    .map_err(|e| SdJwtError::Issuance(e.to_string()))?
+                    .into_bytes()
+            }
+        };
         let encoded = b64::encode(json);
         let digest = sha256_b64(&encoded);
         Ok(Disclosure {

@@ -139,9 +139,9 @@ impl<'a> Issuer<'a> {
             salts,
             disclosures: Vec::new(),
             issuer: self,
+            path: Vec::new(),
         };
-        let Value::Object(mut payload) = ctx.value(Value::Object(claims), &ClaimPath::default())?
-        else {
+        let Value::Object(mut payload) = ctx.value(Value::Object(claims))? else {
             return Err(SdJwtError::Issuance("claims are not an object".into()));
         };
         if let Some(i) = ctx.matched.iter().position(|m| !m) {
@@ -169,18 +169,29 @@ struct Conceal<'s, 'i> {
     salts: &'s mut dyn SaltSource,
     disclosures: Vec<Disclosure>,
     issuer: &'s Issuer<'i>,
+    /// The path of the value being visited (pushed and popped, never cloned).
+    path: Vec<PathSegment>,
 }
 
 impl Conceal<'_, '_> {
-    fn is_sd(&mut self, path: &ClaimPath) -> bool {
+    /// Whether the current path is one to conceal (marks the matching entries as used).
+    fn is_sd(&mut self) -> bool {
         let mut hit = false;
         for (i, p) in self.sd.iter().enumerate() {
-            if p.0.len() == path.0.len() && p.covers(path) {
+            if p.0.len() == self.path.len() && p.covers_segments(&self.path) {
                 self.matched[i] = true;
                 hit = true;
             }
         }
         hit
+    }
+
+    /// Whether some path to conceal lies strictly below the current one; if not, the value is
+    /// kept as it is, without being rebuilt.
+    fn has_sd_below(&self) -> bool {
+        self.sd
+            .iter()
+            .any(|p| p.0.len() > self.path.len() && ClaimPath::prefix_matches(&p.0, &self.path))
     }
 
     fn disclose(&mut self, name: Option<String>, value: Value) -> Result<String, SdJwtError> {
@@ -190,7 +201,13 @@ impl Conceal<'_, '_> {
         Ok(digest)
     }
 
-    fn value(&mut self, value: Value, path: &ClaimPath) -> Result<Value, SdJwtError> {
+    fn value(&mut self, value: Value) -> Result<Value, SdJwtError> {
+        if !self.has_sd_below() {
+            if let Some(name) = reserved_name(&value) {
+                return Err(SdJwtError::ReservedClaimName(name.into()));
+            }
+            return Ok(value);
+        }
         match value {
             Value::Object(map) => {
                 let mut out = Map::new();
@@ -199,9 +216,13 @@ impl Conceal<'_, '_> {
                     if name == "_sd" || name == "..." {
                         return Err(SdJwtError::ReservedClaimName(name));
                     }
-                    let child = path.child(PathSegment::Key(name.clone()));
-                    let v = self.value(v, &child)?;
-                    if self.is_sd(&child) {
+                    self.path.push(PathSegment::Key(name));
+                    let v = self.value(v)?;
+                    let sd = self.is_sd();
+                    let Some(PathSegment::Key(name)) = self.path.pop() else {
+                        return Err(SdJwtError::Issuance("path stack out of step".into()));
+                    };
+                    if sd {
                         digests.push(self.disclose(Some(name), v)?);
                     } else {
                         out.insert(name, v);
@@ -223,9 +244,11 @@ impl Conceal<'_, '_> {
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, v) in items.into_iter().enumerate() {
-                    let child = path.child(PathSegment::Index(i));
-                    let v = self.value(v, &child)?;
-                    if self.is_sd(&child) {
+                    self.path.push(PathSegment::Index(i));
+                    let v = self.value(v)?;
+                    let sd = self.is_sd();
+                    self.path.pop();
+                    if sd {
                         let digest = self.disclose(None, v)?;
                         out.push(serde_json::json!({ "...": digest }));
                     } else {
@@ -236,5 +259,20 @@ impl Conceal<'_, '_> {
             }
             other => Ok(other),
         }
+    }
+}
+
+/// A `_sd` or `...` member anywhere in `value`: a verifier would read it as digests.
+fn reserved_name(value: &Value) -> Option<&str> {
+    match value {
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k == "_sd" || k == "..." {
+                Some(k.as_str())
+            } else {
+                reserved_name(v)
+            }
+        }),
+        Value::Array(items) => items.iter().find_map(reserved_name),
+        _ => None,
     }
 }

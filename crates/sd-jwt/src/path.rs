@@ -68,6 +68,20 @@ impl ClaimPath {
                 .all(|(p, c)| segment_matches(p, c))
     }
 
+    /// `covers` on a bare segment slice (the issuer walks with a path stack).
+    pub fn covers_segments(&self, concrete: &[PathSegment]) -> bool {
+        Self::prefix_matches(&self.0, concrete)
+    }
+
+    /// Whether `pattern`'s first `concrete.len()` segments match `concrete`.
+    pub fn prefix_matches(pattern: &[PathSegment], concrete: &[PathSegment]) -> bool {
+        pattern.len() >= concrete.len()
+            && pattern
+                .iter()
+                .zip(concrete)
+                .all(|(p, c)| segment_matches(p, c))
+    }
+
     /// Whether the concrete path `self` is a strict ancestor of something `pattern` selects, i.e.
     /// its disclosure must come along so that the selected claim can be reached.
     pub fn is_ancestor_of_pattern(&self, pattern: &ClaimPath) -> bool {

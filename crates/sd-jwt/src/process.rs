@@ -66,11 +66,14 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    fn first_sight(&mut self, digest: &str) -> Result<Option<usize>, SdJwtError> {
-        if !self.seen.insert(digest.to_string()) {
-            return Err(SdJwtError::DuplicateDigest(digest.to_string()));
+    /// Records a digest (taking ownership, no copy) and returns the disclosure it names, if any.
+    fn first_sight(&mut self, digest: String) -> Result<Option<usize>, SdJwtError> {
+        if self.seen.contains(digest.as_str()) {
+            return Err(SdJwtError::DuplicateDigest(digest));
         }
-        Ok(self.by_digest.get(digest).copied())
+        let found = self.by_digest.get(digest.as_str()).copied();
+        self.seen.insert(digest);
+        Ok(found)
     }
 
     fn object(
@@ -105,7 +108,7 @@ impl Walker<'_> {
                     "_sd holds a non-string digest".into(),
                 ));
             };
-            let Some(i) = self.first_sight(&digest)? else {
+            let Some(i) = self.first_sight(digest)? else {
                 continue;
             };
             let d = &self.disclosures[i];
@@ -134,7 +137,7 @@ impl Walker<'_> {
                     let child = path.child(PathSegment::Index(index));
                     match element_digest(&item)? {
                         Some(digest) => {
-                            let Some(i) = self.first_sight(digest)? else {
+                            let Some(i) = self.first_sight(digest.to_string())? else {
                                 continue;
                             };
                             let d = &self.disclosures[i];

@@ -5,7 +5,7 @@
 //! `vct`, `vct#integrity` and `status` are never selectively disclosable, on issue or on verify.
 use crate::issue::{IssuedSdJwt, Issuer, SaltSource};
 use crate::path::{ClaimPath, PathSegment};
-use crate::verify::{verify_parsed, KeyResolver, Verified, VerifyOptions};
+use crate::verify::{sd_hash_input, verify_with_prefix, KeyResolver, Verified, VerifyOptions};
 use crate::{SdJwt, SdJwtError, VC_TYP};
 use passport_jose::{Jwk, Signer};
 use serde_json::{json, Map, Value};
@@ -123,7 +123,13 @@ pub fn verify(
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
 ) -> Result<VerifiedVc, SdJwtError> {
-    verify_sd_jwt(&SdJwt::parse(presentation)?, resolve_key, opts)
+    let sd_jwt = SdJwt::parse(presentation)?;
+    verify_vc(
+        &sd_jwt,
+        Some(sd_hash_input(presentation)),
+        resolve_key,
+        opts,
+    )
 }
 
 pub fn verify_sd_jwt(
@@ -131,8 +137,28 @@ pub fn verify_sd_jwt(
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
 ) -> Result<VerifiedVc, SdJwtError> {
+    verify_vc(sd_jwt, None, resolve_key, opts)
+}
+
+/// Like [`verify_sd_jwt`] for an SD-JWT parsed from `received`, whose text gives the input of
+/// `sd_hash` without rebuilding it.
+pub fn verify_received(
+    sd_jwt: &SdJwt,
+    received: &str,
+    resolve_key: &KeyResolver<'_>,
+    opts: &VerifyOptions,
+) -> Result<VerifiedVc, SdJwtError> {
+    verify_vc(sd_jwt, Some(sd_hash_input(received)), resolve_key, opts)
+}
+
+fn verify_vc(
+    sd_jwt: &SdJwt,
+    prefix: Option<&str>,
+    resolve_key: &KeyResolver<'_>,
+    opts: &VerifyOptions,
+) -> Result<VerifiedVc, SdJwtError> {
     let opts = opts.clone().with_typ(VC_TYP);
-    let verified = verify_parsed(sd_jwt, resolve_key, &opts)?;
+    let verified = verify_with_prefix(sd_jwt, prefix, resolve_key, &opts)?;
     for path in &verified.disclosed {
         if let [PathSegment::Key(name)] = path.0.as_slice() {
             if NEVER_DISCLOSABLE.contains(&name.as_str()) {

@@ -90,11 +90,33 @@ pub fn verify(
     opts: &VerifyOptions,
 ) -> Result<Verified, SdJwtError> {
     let sd_jwt = SdJwt::parse(presentation)?;
-    verify_parsed(&sd_jwt, resolve_key, opts)
+    verify_with_prefix(
+        &sd_jwt,
+        Some(sd_hash_input(presentation)),
+        resolve_key,
+        opts,
+    )
+}
+
+/// `<JWT>~<D1>~...~<Dn>~` of a presentation as received: the input of `sd_hash`.
+pub(crate) fn sd_hash_input(presentation: &str) -> &str {
+    presentation
+        .rfind('~')
+        .map_or(presentation, |i| &presentation[..=i])
 }
 
 pub fn verify_parsed(
     sd_jwt: &SdJwt,
+    resolve_key: &KeyResolver<'_>,
+    opts: &VerifyOptions,
+) -> Result<Verified, SdJwtError> {
+    verify_with_prefix(sd_jwt, None, resolve_key, opts)
+}
+
+/// `prefix`, when the caller still has the received text, saves rebuilding it for `sd_hash`.
+pub(crate) fn verify_with_prefix(
+    sd_jwt: &SdJwt,
+    prefix: Option<&str>,
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
 ) -> Result<Verified, SdJwtError> {
@@ -111,15 +133,18 @@ pub fn verify_parsed(
     let key = resolve_key(&jws.header, &jws.payload)?;
     jws.verify(&key).map_err(|_| SdJwtError::IssuerSignature)?;
 
+    // cnf is read from the issuer-signed part before disclosures are applied.
+    let holder_key = holder_key(&jws.payload)?;
+    let (header, payload) = jws.into_parts();
+
     // 7.1 steps 3-5: disclosures.
-    let processed = process(jws.payload.clone(), &sd_jwt.disclosures)?;
+    let processed = process(payload, &sd_jwt.disclosures)?;
     let claims = processed.claims;
 
     // 7.1 step 4/5: validity of the time claims, with bounded leeway.
     check_times(&claims, opts.now, opts.leeway)?;
 
     // 7.3: key binding.
-    let holder_key = holder_key(&jws.payload)?;
     let kb = match (&opts.key_binding, &sd_jwt.kb_jwt) {
         (KeyBinding::HolderReceipt, Some(_)) => return Err(SdJwtError::KbUnexpected),
         (KeyBinding::HolderReceipt, None) => None,
@@ -138,9 +163,17 @@ pub fn verify_parsed(
             let vk = jwk
                 .verifying_key()
                 .map_err(|e| SdJwtError::NoHolderKey(e.to_string()))?;
+            let rebuilt;
+            let prefix = match prefix {
+                Some(p) => p,
+                None => {
+                    rebuilt = sd_jwt.prefix();
+                    rebuilt.as_str()
+                }
+            };
             Some(crate::kb::verify(
                 kb_jwt,
-                &sd_jwt.prefix(),
+                prefix,
                 &vk,
                 expect,
                 opts.now,
@@ -149,7 +182,7 @@ pub fn verify_parsed(
         }
     };
     Ok(Verified {
-        header: jws.header,
+        header,
         claims,
         disclosed: processed.paths,
         holder_key,
