@@ -33,6 +33,15 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Print the credential catalogue: SD-JWT VC Type Metadata (and JSON Schema) of each type.
+    Catalogue {
+        /// One type by record name (e.g. CoreSkillsTraining); all types when omitted.
+        #[arg(long = "type")]
+        type_name: Option<String>,
+        /// Print the JSON Schema instead of the Type Metadata.
+        #[arg(long)]
+        schema: bool,
+    },
     /// Manage issuer signing keys in the encrypted key store.
     Keys {
         #[command(subcommand)]
@@ -72,5 +81,27 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Keys { action } => keys::run(action),
+        Command::Catalogue { type_name, schema } => {
+            let catalogue = passport_catalogue::Catalogue::nhs();
+            let docs: Vec<serde_json::Value> = catalogue
+                .iter()
+                .filter(|t| type_name.as_deref().is_none_or(|n| n == t.name))
+                .map(|t| {
+                    if schema {
+                        t.json_schema().clone()
+                    } else {
+                        t.type_metadata()
+                    }
+                })
+                .collect();
+            if docs.is_empty() {
+                anyhow::bail!(
+                    "no credential type named {:?}",
+                    type_name.unwrap_or_default()
+                );
+            }
+            println!("{}", serde_json::to_string_pretty(&docs)?);
+            Ok(())
+        }
     }
 }
