@@ -13,7 +13,7 @@ use passport_sd_jwt::{ClaimPath, KbExpectation, SdJwt};
 use passport_status_list::{sign_token, StatusList};
 use passport_trust_list::TrustList;
 use ring::rand::{SecureRandom, SystemRandom};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 pub fn now() -> Result<i64> {
@@ -49,13 +49,6 @@ fn demo_passphrase(dir: &Path) -> Result<String> {
 
 fn step(n: u32, text: &str) {
     println!("\n== {n}. {text}");
-}
-
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
 }
 
 pub fn run(data_dir: Option<PathBuf>) -> Result<()> {
@@ -124,34 +117,32 @@ pub fn run(data_dir: Option<PathBuf>) -> Result<()> {
             .map(|t| t.vct.clone())
             .context("catalogue type")
     };
-    let cstf = rhq
-        .issue(
-            IssueRequest {
-                vct: vct("CoreSkillsTraining")?,
-                claims: fixtures::cstf_record("RHQ"),
-                holder: wallet.public_jwk().clone(),
-                status: StatusReference {
-                    uri: status_uri.clone(),
-                    idx: 0,
-                },
-                iat: now,
-                exp: None,
+    let cstf = rhq.issue(
+        &IssueRequest {
+            vct: vct("CoreSkillsTraining")?,
+            claims: Value::Object(fixtures::cstf_record("RHQ")),
+            holder: wallet.public_jwk().clone(),
+            status: StatusReference {
+                uri: status_uri.clone(),
+                idx: 0,
             },
-            &mut salts,
-        )?
-        .compact();
+            iat: now,
+            exp: None,
+        },
+        &mut salts,
+    )?;
     let dbs = rhq
         .issue(
-            IssueRequest {
+            &IssueRequest {
                 vct: vct("DBSCheckOutcome")?,
-                claims: object(json!({
+                claims: json!({
                     "recordType": "DBSCheckOutcome", "applicantFirstName": "Amara", "applicantMiddleNames": "",
                     "applicantSurname": "Okafor-Test", "applicantDateOfBirth": "1994-03-02",
                     "typeOfDbsCheck": "Enhanced with barred list(s) check", "adultsBarredListChecked": true,
                     "childrensBarredListChecked": true, "certificateNumber": "001234567890",
                     "disclosureIssueDate": "2025-07-01", "informationDisclosed": false, "workforceType": "Child and Adult",
                     "registeredBodyNumber": "20012345678", "registeredBodyName": "Northfield Teaching Hospitals (synthetic)"
-                })),
+                }),
                 holder: wallet.public_jwk().clone(),
                 status: StatusReference { uri: status_uri.clone(), idx: 1 },
                 iat: now,
@@ -159,7 +150,7 @@ pub fn run(data_dir: Option<PathBuf>) -> Result<()> {
             },
             &mut salts,
         )?
-        .compact();
+        ;
     println!(
         "   CSTF credential: {} bytes; DBS credential: {} bytes",
         cstf.len(),

@@ -1,10 +1,10 @@
 use crate::EngineError;
-use passport_catalogue::Catalogue;
+use passport_catalogue::{Catalogue, CatalogueError};
 use passport_jose::{Jwk, Signer};
-use passport_sd_jwt::issue::{IssuedSdJwt, SaltSource};
-use passport_sd_jwt::vc::{self, Envelope, StatusReference};
-use passport_sd_jwt::ClaimPath;
-use serde_json::{Map, Value};
+use passport_sd_jwt::flat::FlatEnvelope;
+use passport_sd_jwt::issue::SaltSource;
+use passport_sd_jwt::vc::StatusReference;
+use serde_json::Value;
 
 /// One organisation's issuing identity: its issuer identifier and signing key.
 pub struct CredentialIssuer<'a> {
@@ -19,7 +19,8 @@ pub struct CredentialIssuer<'a> {
 #[derive(Debug, Clone)]
 pub struct IssueRequest {
     pub vct: String,
-    pub claims: Map<String, Value>,
+    /// The record, a JSON object checked against the type's schema.
+    pub claims: Value,
     /// The wallet's key, proven by an OpenID4VCI key proof.
     pub holder: Jwk,
     pub status: StatusReference,
@@ -29,42 +30,42 @@ pub struct IssueRequest {
 }
 
 impl CredentialIssuer<'_> {
+    /// Issues one credential; `req` is borrowed, so issuing a batch copies nothing per claim.
     pub fn issue(
         &self,
-        req: IssueRequest,
+        req: &IssueRequest,
         salts: &mut dyn SaltSource,
-    ) -> Result<IssuedSdJwt, EngineError> {
+    ) -> Result<String, EngineError> {
         let ty = self
             .catalogue
             .by_vct(&req.vct)
-            .ok_or_else(|| passport_catalogue::CatalogueError::UnknownType(req.vct.clone()))?;
-        let claims = Value::Object(req.claims);
-        ty.validate(&claims)?;
-        let Value::Object(claims) = claims else {
-            return Err(passport_catalogue::CatalogueError::UnknownType(req.vct).into());
+            .ok_or_else(|| CatalogueError::UnknownType(req.vct.clone()))?;
+        let Some(claims) = req.claims.as_object() else {
+            return Err(CatalogueError::InvalidClaims {
+                vct: req.vct.clone(),
+                errors: vec!["(root): claims must be a JSON object".into()],
+            }
+            .into());
         };
-        let sd: Vec<ClaimPath> = claims
-            .keys()
-            .filter(|k| !ty.always_disclosed.contains(&k.as_str()))
-            .map(|k| ClaimPath::keys(&[k]))
-            .collect();
+        ty.validate(&req.claims)?;
         let exp = req
             .exp
             .or_else(|| ty.validity_days.map(|d| req.iat + i64::from(d) * 86_400));
-        let envelope = Envelope {
-            iss: self.iss.clone(),
-            vct: req.vct,
+        let envelope = FlatEnvelope {
+            iss: &self.iss,
+            vct: &req.vct,
             iat: req.iat,
             exp,
             nbf: None,
-            holder: Some(req.holder),
-            status: Some(req.status),
+            holder: Some(&req.holder),
+            status: Some(&req.status),
         };
-        Ok(vc::issue(
+        // Every record claim except `always_disclosed` (recordType) is one disclosure.
+        Ok(passport_sd_jwt::flat::issue_flat(
             self.signer,
             &envelope,
             claims,
-            &sd,
+            &ty.always_disclosed,
             salts,
             self.max_decoys,
         )?)

@@ -16,6 +16,7 @@
 
 pub mod disclosure;
 mod error;
+pub mod flat;
 pub mod issue;
 mod kb;
 pub mod path;

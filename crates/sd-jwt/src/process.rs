@@ -1,15 +1,39 @@
 //! Replaces digests in an issuer-signed payload with the disclosed values (RFC 9901 section 7.1
 //! step 3-5). Shared by the verifier (which needs the processed claims) and the holder (which
 //! needs to know the path of each disclosure).
+//!
+//! The payload is rewritten in place: objects are not rebuilt, disclosed values are cloned once
+//! into their place, and a path is materialised only for a disclosure that is used.
 use crate::disclosure::Disclosure;
 use crate::path::{ClaimPath, PathSegment};
 use crate::{SdJwtError, SD_ALG};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Disclosures nested in disclosures nest this deep at most; deeper input is refused rather than
 /// risking the stack.
 const MAX_DEPTH: usize = 32;
+
+/// Hashes a digest by its first eight bytes. Digests are base64url SHA-256 outputs: those the
+/// holder sends cannot be chosen, those in the payload are signed by a trusted issuer, and their
+/// number is capped, so no keyed hash is needed against collision flooding.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut word = [0u8; 8];
+        let n = bytes.len().min(8);
+        word[..n].copy_from_slice(&bytes[..n]);
+        self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word) ^ bytes.len() as u64;
+    }
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+}
+
+type Fast = BuildHasherDefault<DigestHasher>;
 
 pub(crate) struct Processed {
     pub claims: Map<String, Value>,
@@ -31,7 +55,8 @@ pub(crate) fn process(
             }))
         }
     }
-    let mut by_digest = HashMap::with_capacity(disclosures.len());
+    let mut by_digest: HashMap<&str, usize, Fast> =
+        HashMap::with_capacity_and_hasher(disclosures.len(), Fast::default());
     for (i, d) in disclosures.iter().enumerate() {
         if by_digest.insert(d.digest.as_str(), i).is_some() {
             return Err(SdJwtError::DuplicateDisclosure(d.encoded.clone()));
@@ -40,10 +65,11 @@ pub(crate) fn process(
     let mut walker = Walker {
         disclosures,
         by_digest,
-        seen: HashSet::new(),
+        seen: HashSet::with_capacity_and_hasher(disclosures.len() + 8, Fast::default()),
         paths: vec![None; disclosures.len()],
+        path: Vec::new(),
     };
-    let claims = walker.object(payload, &ClaimPath::default(), 0)?;
+    walker.object(&mut payload, 0)?;
     let mut paths = Vec::with_capacity(disclosures.len());
     for (i, p) in walker.paths.into_iter().enumerate() {
         match p {
@@ -55,14 +81,19 @@ pub(crate) fn process(
             }
         }
     }
-    Ok(Processed { claims, paths })
+    Ok(Processed {
+        claims: payload,
+        paths,
+    })
 }
 
 struct Walker<'a> {
     disclosures: &'a [Disclosure],
-    by_digest: HashMap<&'a str, usize>,
-    seen: HashSet<String>,
+    by_digest: HashMap<&'a str, usize, Fast>,
+    seen: HashSet<String, Fast>,
     paths: Vec<Option<ClaimPath>>,
+    /// Path of the value being visited.
+    path: Vec<PathSegment>,
 }
 
 impl Walker<'_> {
@@ -76,29 +107,27 @@ impl Walker<'_> {
         Ok(found)
     }
 
-    fn object(
-        &mut self,
-        mut map: Map<String, Value>,
-        path: &ClaimPath,
-        depth: usize,
-    ) -> Result<Map<String, Value>, SdJwtError> {
+    fn object(&mut self, map: &mut Map<String, Value>, depth: usize) -> Result<(), SdJwtError> {
         if depth > MAX_DEPTH {
             return Err(SdJwtError::Malformed(
                 "disclosures nested too deeply".into(),
             ));
         }
         let sd = map.remove("_sd");
-        let mut out = Map::new();
-        for (name, v) in map {
+        for (name, v) in map.iter_mut() {
             if name == "..." {
                 return Err(SdJwtError::Malformed(
                     "\"...\" outside an array element".into(),
                 ));
             }
-            let child = path.child(PathSegment::Key(name.clone()));
-            out.insert(name, self.value(v, &child, depth + 1)?);
+            if v.is_object() || v.is_array() {
+                self.path.push(PathSegment::Key(name.clone()));
+                let r = self.value(v, depth + 1);
+                self.path.pop();
+                r?;
+            }
         }
-        let Some(sd) = sd else { return Ok(out) };
+        let Some(sd) = sd else { return Ok(()) };
         let Value::Array(digests) = sd else {
             return Err(SdJwtError::Malformed("_sd is not an array".into()));
         };
@@ -117,46 +146,65 @@ impl Walker<'_> {
                     "array-element disclosure referenced from an object's _sd".into(),
                 ));
             };
-            if out.contains_key(name) {
+            if map.contains_key(name) {
                 return Err(SdJwtError::ClaimCollision(name.clone()));
             }
-            let child = path.child(PathSegment::Key(name.clone()));
-            let value = self.value(d.value.clone(), &child, depth + 1)?;
-            self.paths[i] = Some(child);
-            out.insert(name.clone(), value);
+            self.path.push(PathSegment::Key(name.clone()));
+            let mut value = d.value.clone();
+            let r = self.value(&mut value, depth + 1);
+            self.paths[i] = Some(ClaimPath(self.path.clone()));
+            self.path.pop();
+            r?;
+            map.insert(name.clone(), value);
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn value(&mut self, value: Value, path: &ClaimPath, depth: usize) -> Result<Value, SdJwtError> {
+    fn value(&mut self, value: &mut Value, depth: usize) -> Result<(), SdJwtError> {
         match value {
-            Value::Object(map) => Ok(Value::Object(self.object(map, path, depth)?)),
+            Value::Object(map) => self.object(map, depth),
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
-                for (index, item) in items.into_iter().enumerate() {
-                    let child = path.child(PathSegment::Index(index));
-                    match element_digest(&item)? {
-                        Some(digest) => {
-                            let Some(i) = self.first_sight(digest.to_string())? else {
-                                continue;
-                            };
-                            let d = &self.disclosures[i];
-                            if d.name.is_some() {
-                                return Err(SdJwtError::DisclosureKindMismatch(
-                                    "object-property disclosure referenced as an array element"
-                                        .into(),
-                                ));
-                            }
-                            out.push(self.value(d.value.clone(), &child, depth + 1)?);
-                            self.paths[i] = Some(child);
-                        }
-                        None => out.push(self.value(item, &child, depth + 1)?),
+                for (index, mut item) in std::mem::take(items).into_iter().enumerate() {
+                    self.path.push(PathSegment::Index(index));
+                    let r = self.element(&mut item, index, depth);
+                    self.path.pop();
+                    if r? {
+                        out.push(item);
                     }
                 }
-                Ok(Value::Array(out))
+                *items = out;
+                Ok(())
             }
-            other => Ok(other),
+            _ => Ok(()),
         }
+    }
+
+    /// Processes one array element in place; `false` if it is an undisclosed digest to drop.
+    fn element(
+        &mut self,
+        item: &mut Value,
+        index: usize,
+        depth: usize,
+    ) -> Result<bool, SdJwtError> {
+        let Some(digest) = element_digest(item)? else {
+            self.value(item, depth + 1)?;
+            return Ok(true);
+        };
+        let Some(i) = self.first_sight(digest.to_string())? else {
+            return Ok(false);
+        };
+        let d = &self.disclosures[i];
+        if d.name.is_some() {
+            return Err(SdJwtError::DisclosureKindMismatch(
+                "object-property disclosure referenced as an array element".into(),
+            ));
+        }
+        *item = d.value.clone();
+        self.value(item, depth + 1)?;
+        self.paths[i] = Some(ClaimPath(self.path.clone()));
+        debug_assert_eq!(self.path.last(), Some(&PathSegment::Index(index)));
+        Ok(true)
     }
 }
 

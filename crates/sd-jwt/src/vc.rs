@@ -81,6 +81,16 @@ pub fn issue(
             }
         }
     }
+    let payload = envelope_payload(envelope, claims)?;
+    let mut issuer = Issuer::new(signer, VC_TYP);
+    issuer.max_decoys = max_decoys;
+    issuer.issue(payload, selectively_disclosable, salts)
+}
+
+fn envelope_payload(
+    envelope: &Envelope,
+    claims: Map<String, Value>,
+) -> Result<Map<String, Value>, SdJwtError> {
     let mut payload = Map::with_capacity(claims.len() + 7);
     payload.insert("iss".into(), envelope.iss.clone().into());
     payload.insert("vct".into(), envelope.vct.clone().into());
@@ -103,9 +113,7 @@ pub fn issue(
         }
         payload.insert(name, value);
     }
-    let mut issuer = Issuer::new(signer, VC_TYP);
-    issuer.max_decoys = max_decoys;
-    issuer.issue(payload, selectively_disclosable, salts)
+    Ok(payload)
 }
 
 /// A verified SD-JWT VC.

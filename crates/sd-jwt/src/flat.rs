@@ -1,0 +1,166 @@
+//! Issuing a flat SD-JWT VC straight to its compact text: every subject claim except the named
+//! ones becomes one disclosure. The passport's records are flat, and issuance happens at national
+//! scale (every August about a million credentials), so this path writes JSON and base64 into a
+//! few reused buffers instead of building intermediate `serde_json` values. Its output is the
+//! same format as [`crate::vc::issue`] produces; the tests check both verify alike.
+use crate::issue::SaltSource;
+use crate::vc::{StatusReference, NEVER_DISCLOSABLE};
+use crate::{SdJwtError, SD_ALG, VC_TYP};
+use passport_jose::b64::encode_append;
+use passport_jose::{Jwk, Signer};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+const DIGEST_LEN: usize = 43;
+
+/// The envelope of [`issue_flat`], borrowed: issuing copies none of it.
+#[derive(Debug, Clone, Copy)]
+pub struct FlatEnvelope<'a> {
+    pub iss: &'a str,
+    pub vct: &'a str,
+    pub iat: i64,
+    pub exp: Option<i64>,
+    pub nbf: Option<i64>,
+    pub holder: Option<&'a Jwk>,
+    pub status: Option<&'a StatusReference>,
+}
+
+/// Whether a claim name belongs to the envelope (set only through [`FlatEnvelope`]).
+fn is_envelope_name(name: &str) -> bool {
+    name == "iat" || NEVER_DISCLOSABLE.contains(&name)
+}
+
+fn json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), SdJwtError> {
+    serde_json::to_writer(out, value).map_err(|e| SdJwtError::Issuance(e.to_string()))
+}
+
+fn digest_of(text: &[u8]) -> [u8; DIGEST_LEN] {
+    let hash = ring::digest::digest(&ring::digest::SHA256, text);
+    let mut text = Vec::with_capacity(DIGEST_LEN);
+    encode_append(hash.as_ref(), &mut text);
+    let mut out = [0u8; DIGEST_LEN];
+    out.copy_from_slice(&text[..DIGEST_LEN.min(text.len())]);
+    out
+}
+
+/// Issues `claims` under `envelope`, concealing every claim not in `always_visible`, with up to
+/// `max_decoys` decoy digests. Returns `<JWT>~<D1>~...~<Dn>~`.
+pub fn issue_flat(
+    signer: &dyn Signer,
+    envelope: &FlatEnvelope<'_>,
+    claims: &Map<String, Value>,
+    always_visible: &[&str],
+    salts: &mut dyn SaltSource,
+    max_decoys: usize,
+) -> Result<String, SdJwtError> {
+    let mut scratch: Vec<u8> = Vec::with_capacity(512);
+    let mut tail: Vec<u8> = Vec::with_capacity(claims.len() * 128);
+    let mut digests: Vec<[u8; DIGEST_LEN]> = Vec::with_capacity(claims.len() + max_decoys);
+    let mut visible: Vec<(&String, &Value)> = Vec::with_capacity(always_visible.len());
+
+    for (name, value) in claims {
+        if is_envelope_name(name) {
+            return Err(SdJwtError::ClaimCollision(name.clone()));
+        }
+        if name == "_sd" || name == "_sd_alg" || name == "..." {
+            return Err(SdJwtError::ReservedClaimName(name.clone()));
+        }
+        if let Some(reserved) = crate::issue::reserved_name(value) {
+            return Err(SdJwtError::ReservedClaimName(reserved.into()));
+        }
+        if always_visible.contains(&name.as_str()) {
+            visible.push((name, value));
+            continue;
+        }
+        scratch.clear();
+        scratch.extend_from_slice(b"[\"");
+        salts.write_salt(&mut scratch)?;
+        scratch.extend_from_slice(b"\",");
+        json(&mut scratch, name)?;
+        scratch.push(b',');
+        json(&mut scratch, value)?;
+        scratch.push(b']');
+        let start = tail.len();
+        encode_append(&scratch, &mut tail);
+        digests.push(digest_of(&tail[start..]));
+        tail.push(b'~');
+    }
+    if !digests.is_empty() {
+        for _ in 0..salts.below_or_equal(max_decoys)? {
+            scratch.clear();
+            salts.write_salt(&mut scratch)?;
+            digests.push(digest_of(&scratch));
+        }
+        // Sorted, so the order of digests reveals nothing about the order of claims.
+        digests.sort_unstable();
+    }
+
+    scratch.clear();
+    scratch.extend_from_slice(b"{\"iss\":");
+    json(&mut scratch, envelope.iss)?;
+    scratch.extend_from_slice(b",\"vct\":");
+    json(&mut scratch, envelope.vct)?;
+    scratch.extend_from_slice(b",\"iat\":");
+    json(&mut scratch, &envelope.iat)?;
+    if let Some(exp) = envelope.exp {
+        scratch.extend_from_slice(b",\"exp\":");
+        json(&mut scratch, &exp)?;
+    }
+    if let Some(nbf) = envelope.nbf {
+        scratch.extend_from_slice(b",\"nbf\":");
+        json(&mut scratch, &nbf)?;
+    }
+    if let Some(jwk) = envelope.holder {
+        scratch.extend_from_slice(b",\"cnf\":{\"jwk\":");
+        json(&mut scratch, jwk)?;
+        scratch.push(b'}');
+    }
+    if let Some(status) = envelope.status {
+        scratch.extend_from_slice(b",\"status\":{\"status_list\":{\"idx\":");
+        json(&mut scratch, &status.idx)?;
+        scratch.extend_from_slice(b",\"uri\":");
+        json(&mut scratch, &status.uri)?;
+        scratch.extend_from_slice(b"}}");
+    }
+    for (name, value) in visible {
+        scratch.push(b',');
+        json(&mut scratch, name)?;
+        scratch.push(b':');
+        json(&mut scratch, value)?;
+    }
+    if !digests.is_empty() {
+        scratch.extend_from_slice(b",\"_sd\":[");
+        for (i, d) in digests.iter().enumerate() {
+            if i > 0 {
+                scratch.push(b',');
+            }
+            scratch.push(b'"');
+            scratch.extend_from_slice(d);
+            scratch.push(b'"');
+        }
+        scratch.push(b']');
+    }
+    scratch.extend_from_slice(b",\"_sd_alg\":\"");
+    scratch.extend_from_slice(SD_ALG.as_bytes());
+    scratch.extend_from_slice(b"\"}");
+
+    let mut out: Vec<u8> = Vec::with_capacity(128 + scratch.len() * 4 / 3 + 90 + tail.len());
+    let mut header = Vec::with_capacity(96);
+    header.extend_from_slice(b"{\"alg\":\"ES256\",\"typ\":\"");
+    header.extend_from_slice(VC_TYP.as_bytes());
+    header.extend_from_slice(b"\",\"kid\":");
+    json(&mut header, signer.kid())?;
+    header.push(b'}');
+    encode_append(&header, &mut out);
+    out.push(b'.');
+    encode_append(&scratch, &mut out);
+    let signature = signer
+        .sign(&out)
+        .map_err(|e| SdJwtError::Issuance(e.to_string()))?;
+    out.push(b'.');
+    encode_append(&signature, &mut out);
+    out.push(b'~');
+    out.extend_from_slice(&tail);
+    // Only base64url, '.' and '~' were written.
+    String::from_utf8(out).map_err(|e| SdJwtError::Issuance(e.to_string()))
+}
