@@ -164,3 +164,102 @@ pub fn issue_flat(
     // Only base64url, '.' and '~' were written.
     String::from_utf8(out).map_err(|e| SdJwtError::Issuance(e.to_string()))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::issue::RandomSalts;
+    use crate::verify::{KeyBinding, VerifyOptions};
+    use crate::{vc, SdJwt};
+    use passport_jose::Es256Signer;
+    use serde_json::json;
+
+    fn envelope<'a>(holder: &'a Jwk, status: &'a StatusReference) -> FlatEnvelope<'a> {
+        FlatEnvelope {
+            iss: "https://i/issuers/RHQ",
+            vct: "https://v/t/v1",
+            iat: 100,
+            exp: Some(200),
+            nbf: Some(90),
+            holder: Some(holder),
+            status: Some(status),
+        }
+    }
+
+    #[test]
+    fn flat_output_verifies_to_the_input_claims() {
+        let (issuer, _) = Es256Signer::generate().unwrap();
+        let (holder, _) = Es256Signer::generate().unwrap();
+        let status = StatusReference {
+            uri: "https://i/s/1".into(),
+            idx: 9,
+        };
+        let claims = json!({"recordType": "X", "a": "é\"\\", "b": {"c": [1, 2]}, "d": null});
+        let text = issue_flat(
+            &issuer,
+            &envelope(holder.public_jwk(), &status),
+            claims.as_object().unwrap(),
+            &["recordType"],
+            &mut RandomSalts::default(),
+            3,
+        )
+        .unwrap();
+        let sd = SdJwt::parse(&text).unwrap();
+        assert_eq!(
+            sd.disclosures.len(),
+            3,
+            "a, b and d; recordType stays visible"
+        );
+        let key = issuer.public_jwk().verifying_key().unwrap();
+        let v = vc::verify(
+            &text,
+            &move |_, _| Ok(key),
+            &VerifyOptions::new(150, KeyBinding::HolderReceipt),
+        )
+        .unwrap();
+        for (k, val) in claims.as_object().unwrap() {
+            assert_eq!(&v.sd_jwt.claims[k], val, "{k}");
+        }
+        assert_eq!(v.status, Some(status.clone()));
+        assert_eq!(v.sd_jwt.claims["nbf"], 90);
+        assert_eq!(v.sd_jwt.holder_key.as_ref(), Some(holder.public_jwk()));
+        let payload = sd.unverified_payload().unwrap();
+        assert_eq!(payload["recordType"], "X");
+        assert!(payload["_sd"].as_array().unwrap().len() >= 3);
+    }
+
+    #[test]
+    fn flat_refuses_envelope_and_reserved_names() {
+        let (issuer, _) = Es256Signer::generate().unwrap();
+        let status = StatusReference {
+            uri: "u".into(),
+            idx: 0,
+        };
+        let env = envelope(issuer.public_jwk(), &status);
+        let issue = |c: serde_json::Value| {
+            issue_flat(
+                &issuer,
+                &env,
+                c.as_object().unwrap(),
+                &[],
+                &mut RandomSalts::default(),
+                0,
+            )
+        };
+        for name in ["iss", "vct", "cnf", "status", "exp", "iat", "vct#integrity"] {
+            assert_eq!(
+                issue(json!({ name: 1 })).unwrap_err(),
+                SdJwtError::ClaimCollision(name.into())
+            );
+        }
+        assert!(matches!(
+            issue(json!({"_sd": []})),
+            Err(SdJwtError::ReservedClaimName(_))
+        ));
+        assert!(matches!(
+            issue(json!({"x": {"...": "d"}})),
+            Err(SdJwtError::ReservedClaimName(_))
+        ));
+    }
+}

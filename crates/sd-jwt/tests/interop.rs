@@ -498,3 +498,55 @@ fn independent_verifier_accepts_our_presentation_of_their_credential() {
     assert_eq!(theirs["nationalities"], json!(["FR"]));
     assert!(theirs.get("given_name").is_none());
 }
+
+/// The production issuance path (`flat::issue_flat`, used by the credential engine) is read by
+/// the independent verifier exactly as by ours.
+#[test]
+fn independent_verifier_accepts_our_flat_issuance() {
+    let (issuer, _) = Es256Signer::generate().unwrap();
+    let (holder, _) = Es256Signer::generate().unwrap();
+    let claims = json!({
+        "recordType": "CoreSkillsTraining", "competencyFramework": "CSTF", "subjectName": "Fire Safety",
+        "competencyName": "Fire Safety", "subjectLevel": "1", "attainmentStatus": "ACHIEVED",
+        "awardingOrganisation": "RHQ", "dateLastAwarded": "2026-01-10", "note": "Zoë, \"quoted\""
+    });
+    let envelope = passport_sd_jwt::flat::FlatEnvelope {
+        iss: "https://passport.localhost/issuers/RHQ",
+        vct: "https://w3id.org/nhs-staff-passport/vct/core-skills-training/v1",
+        iat: now() - 5,
+        exp: Some(now() + 3600),
+        nbf: None,
+        holder: Some(holder.public_jwk()),
+        status: None,
+    };
+    let issued = passport_sd_jwt::flat::issue_flat(
+        &issuer,
+        &envelope,
+        claims.as_object().unwrap(),
+        &["recordType"],
+        &mut passport_sd_jwt::issue::RandomSalts::default(),
+        3,
+    )
+    .unwrap();
+    let nonce = format!("flat-{}", now());
+    let presentation = SdJwt::parse(&issued)
+        .unwrap()
+        .present(
+            &paths(json!([["subjectName"], ["dateLastAwarded"], ["note"]])),
+            AUD,
+            &nonce,
+            now(),
+            &holder,
+        )
+        .unwrap();
+    let key = issuer.public_jwk().verifying_key().unwrap();
+    let mine = vc::verify(&presentation, &resolver(key), &kb_required(&nonce, AUD)).unwrap();
+    let theirs = their_verify(&issuer, &presentation, &nonce, AUD).json();
+    assert_eq!(theirs, Value::Object(mine.sd_jwt.claims.clone()));
+    assert_eq!(theirs["recordType"], "CoreSkillsTraining");
+    assert_eq!(theirs["note"], "Zoë, \"quoted\"");
+    assert!(
+        theirs.get("competencyName").is_none(),
+        "undisclosed claim leaked"
+    );
+}
