@@ -58,7 +58,7 @@ impl Jwk {
                 "JWK contains a private key member".into(),
             ));
         }
-        let jwk: Jwk = serde_json::from_value(value.clone()).map_err(|e| JoseError::Json {
+        let jwk = <Jwk as Deserialize>::deserialize(value).map_err(|e| JoseError::Json {
             part: "jwk",
             reason: e.to_string(),
         })?;

@@ -58,54 +58,87 @@ fn json_err(part: &'static str) -> impl Fn(serde_json::Error) -> JoseError {
 }
 
 /// A parsed, not yet verified, compact JWS. Nothing in it may be trusted until [`Self::verify`]
-/// has succeeded with a key the caller chose.
+/// has succeeded with a key the caller chose. The payload is a JSON object by default, or any
+/// type that deserialises from one ([`CompactJws::parse_typed`]); the signing input is borrowed
+/// from the text, not copied.
 #[derive(Debug, Clone)]
-pub struct CompactJws {
+pub struct CompactJws<'a, P = Map<String, Value>> {
     pub header: Map<String, Value>,
-    pub payload: Map<String, Value>,
-    signing_input: String,
-    signature: Vec<u8>,
+    pub payload: P,
+    signing_input: &'a str,
+    signature: [u8; 64],
 }
 
-impl CompactJws {
+/// A JWS split into its checked header, raw payload bytes, signing input and signature.
+type Split<'a> = (Map<String, Value>, Vec<u8>, &'a str, [u8; 64]);
+
+/// Splits and checks everything but the payload: three parts, ES256 only, no `crit`, 64-byte
+/// signature. Returns the header, the payload bytes and the signing input.
+fn split(compact: &str) -> Result<Split<'_>, JoseError> {
+    let mut parts = compact.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(JoseError::Malformed(
+            "expected three dot-separated parts".into(),
+        ));
+    };
+    let header = parse_object(&b64::decode(h)?, "JWS header")?;
+    match header.get("alg") {
+        Some(Value::String(alg)) if alg == ES256 => {}
+        Some(Value::String(alg)) => return Err(JoseError::AlgorithmNotAllowed(alg.clone())),
+        _ => return Err(JoseError::Malformed("header has no string alg".into())),
+    }
+    if header.contains_key("crit") {
+        return Err(JoseError::Malformed(
+            "crit header parameters are not supported".into(),
+        ));
+    }
+    let signature: [u8; 64] = b64::decode(s)?
+        .try_into()
+        .map_err(|_| JoseError::Malformed("ES256 signature must be 64 bytes".into()))?;
+    Ok((
+        header,
+        b64::decode(p)?,
+        &compact[..h.len() + 1 + p.len()],
+        signature,
+    ))
+}
+
+impl<'a> CompactJws<'a> {
     /// Parses `header.payload.signature`. Rejects at once any algorithm other than ES256 (so `none`
     /// and HMAC never reach a key), any `crit` header (no extensions are understood), non-object
-    /// JSON, and a signature that is not 64 bytes.
-    pub fn parse(compact: &str) -> Result<Self, JoseError> {
-        let mut parts = compact.split('.');
-        let (Some(h), Some(p), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(JoseError::Malformed(
-                "expected three dot-separated parts".into(),
-            ));
-        };
-        let header = parse_object(&b64::decode(h)?, "JWS header")?;
-        match header.get("alg") {
-            Some(Value::String(alg)) if alg == ES256 => {}
-            Some(Value::String(alg)) => return Err(JoseError::AlgorithmNotAllowed(alg.clone())),
-            _ => return Err(JoseError::Malformed("header has no string alg".into())),
-        }
-        if header.contains_key("crit") {
-            return Err(JoseError::Malformed(
-                "crit header parameters are not supported".into(),
-            ));
-        }
-        let payload = parse_object(&b64::decode(p)?, "JWS payload")?;
-        let signature = b64::decode(s)?;
-        if signature.len() != 64 {
-            return Err(JoseError::Malformed(
-                "ES256 signature must be 64 bytes".into(),
-            ));
-        }
+    /// JSON, duplicate member names, and a signature that is not 64 bytes.
+    pub fn parse(compact: &'a str) -> Result<Self, JoseError> {
+        let (header, payload, signing_input, signature) = split(compact)?;
         Ok(CompactJws {
             header,
-            payload,
-            signing_input: compact[..h.len() + 1 + p.len()].to_string(),
+            payload: parse_object(&payload, "JWS payload")?,
+            signing_input,
             signature,
         })
     }
+}
 
+impl<'a, P: serde::de::DeserializeOwned> CompactJws<'a, P> {
+    /// Like [`CompactJws::parse`], with the payload read straight into `P` (a derived
+    /// `Deserialize` refuses duplicate fields itself). For small fixed-shape tokens such as KB-JWTs.
+    pub fn parse_typed(compact: &'a str) -> Result<Self, JoseError> {
+        let (header, payload, signing_input, signature) = split(compact)?;
+        let payload = serde_json::from_slice(&payload).map_err(|e| JoseError::Json {
+            part: "JWS payload",
+            reason: e.to_string(),
+        })?;
+        Ok(CompactJws {
+            header,
+            payload,
+            signing_input,
+            signature,
+        })
+    }
+}
+
+impl<P> CompactJws<'_, P> {
     /// Checks the signature with the key the caller chose for this token.
     pub fn verify(&self, key: &VerifyingKey) -> Result<(), JoseError> {
         key.verify(self.signing_input.as_bytes(), &self.signature)
@@ -120,13 +153,13 @@ impl CompactJws {
     }
 
     /// Header and payload, consumed (after verification) without copying.
-    pub fn into_parts(self) -> (Map<String, Value>, Map<String, Value>) {
+    pub fn into_parts(self) -> (Map<String, Value>, P) {
         (self.header, self.payload)
     }
 
     /// The `header.payload` part that the signature covers.
     pub fn signing_input(&self) -> &str {
-        &self.signing_input
+        self.signing_input
     }
 }
 

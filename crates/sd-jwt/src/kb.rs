@@ -3,7 +3,7 @@
 use crate::{sha256_b64, SdJwtError, KB_TYP};
 use passport_jose::jws::{self, CompactJws, JwsHeader};
 use passport_jose::{Signer, VerifyingKey};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Signs a KB-JWT over `presentation_prefix` (`<JWT>~<D1>~...~<Dn>~`).
 pub(crate) fn sign(
@@ -46,8 +46,8 @@ pub(crate) fn verify(
     expect: &KbExpectation,
     now: i64,
     leeway: i64,
-) -> Result<Value, SdJwtError> {
-    let jws = CompactJws::parse(kb_jwt).map_err(SdJwtError::KbJwt)?;
+) -> Result<KbClaims, SdJwtError> {
+    let jws = CompactJws::<KbClaims>::parse_typed(kb_jwt).map_err(SdJwtError::KbJwt)?;
     if jws.typ() != Some(KB_TYP) {
         return Err(SdJwtError::WrongTyp {
             expected: KB_TYP,
@@ -56,36 +56,39 @@ pub(crate) fn verify(
     }
     jws.verify(holder_key)
         .map_err(|_| SdJwtError::KbSignature)?;
-    let p = &jws.payload;
-    let iat = p
-        .get("iat")
-        .and_then(Value::as_i64)
-        .ok_or(SdJwtError::MissingClaim("iat"))?;
+    let p = jws.payload;
+    let iat = p.iat.ok_or(SdJwtError::MissingClaim("iat"))?;
     if iat > now + leeway || iat < now - expect.max_age_secs - leeway {
         return Err(SdJwtError::KbFreshness { iat, now });
     }
     let nonce = p
-        .get("nonce")
-        .and_then(Value::as_str)
+        .nonce
+        .as_deref()
         .ok_or(SdJwtError::MissingClaim("nonce"))?;
     if !constant_time_eq(nonce.as_bytes(), expect.nonce.as_bytes()) {
         return Err(SdJwtError::KbNonce);
     }
-    let aud = p
-        .get("aud")
-        .and_then(Value::as_str)
-        .ok_or(SdJwtError::MissingClaim("aud"))?;
-    if aud != expect.aud {
+    if p.aud.as_deref().ok_or(SdJwtError::MissingClaim("aud"))? != expect.aud {
         return Err(SdJwtError::KbAudience);
     }
-    let sd_hash = p
-        .get("sd_hash")
-        .and_then(Value::as_str)
-        .ok_or(SdJwtError::MissingClaim("sd_hash"))?;
-    if sd_hash != sha256_b64(presentation_prefix) {
+    if p.sd_hash
+        .as_deref()
+        .ok_or(SdJwtError::MissingClaim("sd_hash"))?
+        != sha256_b64(presentation_prefix)
+    {
         return Err(SdJwtError::KbSdHash);
     }
-    Ok(Value::Object(jws.payload))
+    Ok(p)
+}
+
+/// The claims of a Key Binding JWT. Read into fields (missing ones reported by name above);
+/// a wrongly typed or duplicated member is a JSON error.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct KbClaims {
+    pub iat: Option<i64>,
+    pub aud: Option<String>,
+    pub nonce: Option<String>,
+    pub sd_hash: Option<String>,
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

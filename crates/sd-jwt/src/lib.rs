@@ -18,7 +18,7 @@ pub mod disclosure;
 mod error;
 pub mod flat;
 pub mod issue;
-mod kb;
+pub mod kb;
 pub mod path;
 pub mod present;
 mod process;

@@ -74,8 +74,8 @@ pub struct Verified {
     pub disclosed: Vec<ClaimPath>,
     /// The holder key from `cnf.jwk`, if the credential is holder-bound.
     pub holder_key: Option<Jwk>,
-    /// The verified KB-JWT payload, if key binding was checked.
-    pub kb: Option<Value>,
+    /// The verified KB-JWT claims, if key binding was checked.
+    pub kb: Option<crate::kb::KbClaims>,
 }
 
 /// Finds the issuer's key from the (still unverified) header and payload, typically from `iss`
