@@ -51,7 +51,7 @@ impl PresentationVerifier<'_> {
         now: i64,
     ) -> Result<(String, &'static str), EngineError> {
         let opts = VerifyOptions::new(now, KeyBinding::HolderReceipt).with_leeway(self.leeway_secs);
-        let (v, ty) = self.verify_signed(&SdJwt::parse(credential)?, credential, &opts)?;
+        let (v, ty) = self.verify_signed(SdJwt::parse(credential)?, credential, &opts)?;
         Ok((v.iss, ty))
     }
 
@@ -61,7 +61,7 @@ impl PresentationVerifier<'_> {
         opts: &VerifyOptions,
     ) -> Result<VerifiedCredential, EngineError> {
         let sd_jwt = SdJwt::parse(presentation)?;
-        let (v, ty) = self.verify_signed(&sd_jwt, presentation, opts)?;
+        let (v, ty) = self.verify_signed(sd_jwt, presentation, opts)?;
         let status = v.status.ok_or(EngineError::NoStatus)?;
         self.statuses.check(&status.uri, status.idx, &v.iss)?;
         let issuer_ods = self
@@ -83,7 +83,7 @@ impl PresentationVerifier<'_> {
 
     fn verify_signed(
         &self,
-        sd_jwt: &SdJwt,
+        sd_jwt: SdJwt,
         received: &str,
         opts: &VerifyOptions,
     ) -> Result<(vc::VerifiedVc, &'static str), EngineError> {

@@ -294,7 +294,7 @@ fn a02_tampered_disclosure() {
         .iter()
         .find(|d| d.name.as_deref() == Some("dateLastAwarded"))
         .unwrap();
-    let (forged_d, _) = disclosure(json!([d.salt, "dateLastAwarded", "2026-11-01"]));
+    let (forged_d, _) = disclosure(json!([d.salt().unwrap(), "dateLastAwarded", "2026-11-01"]));
     let forged = cred.replace(&d.encoded, &forged_d);
     assert!(matches!(
         sd_err(w.verify(&w.present(&forged))),

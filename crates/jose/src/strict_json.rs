@@ -2,10 +2,12 @@
 //! disagree on which duplicate wins (first or last) can be made to see different claims; refusing
 //! duplicates closes that gap. Nesting is bounded by serde_json's recursion limit (128).
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 use std::fmt;
 
-struct Strict(Value);
+/// A JSON value read with duplicate member names refused at any depth.
+pub struct Strict(pub Value);
 
 impl<'de> Deserialize<'de> for Strict {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -53,8 +55,14 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let Strict(value) = map.next_value()?;
-            if out.insert(key.clone(), value).is_some() {
-                return Err(de::Error::custom(format!("duplicate member name {key:?}")));
+            match out.entry(key) {
+                Entry::Occupied(seen) => {
+                    let key = seen.key();
+                    return Err(de::Error::custom(format!("duplicate member name {key:?}")));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
             }
         }
         Ok(Value::Object(out))

@@ -1,18 +1,67 @@
 //! Disclosures (RFC 9901 section 4.2): `base64url(JSON [salt, name, value])` for an object property,
 //! `base64url(JSON [salt, value])` for an array element.
-use crate::{sha256_b64, SdJwtError};
+use crate::SdJwtError;
 use passport_jose::b64;
+use passport_jose::strict_json::Strict;
+use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Disclosure {
     /// The base64url text exactly as issued; the digest is over this text.
     pub encoded: String,
-    pub salt: String,
     /// `Some(name)` for an object property, `None` for an array element.
     pub name: Option<String>,
     pub value: Value,
-    pub digest: String,
+    pub digest: Digest,
+}
+
+/// `base64url(SHA-256(text))`, 43 ASCII characters, kept inline rather than on the heap.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Digest([u8; DIGEST_LEN]);
+
+pub const DIGEST_LEN: usize = 43;
+
+impl Digest {
+    pub fn of(text: &[u8]) -> Self {
+        let hash = ring::digest::digest(&ring::digest::SHA256, text);
+        let mut out = [0u8; DIGEST_LEN];
+        b64::encode_into(hash.as_ref(), &mut out);
+        Digest(out)
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Base64url output is ASCII; the fallback is unreachable.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    pub fn as_bytes(&self) -> &[u8; DIGEST_LEN] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl std::fmt::Display for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Digest {
+    fn eq(&self, other: &str) -> bool {
+        self.0.as_slice() == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Digest {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.as_slice() == other.as_bytes()
+    }
 }
 
 /// Layout of the disclosure JSON text. Verifiers accept any layout.
@@ -24,6 +73,9 @@ pub enum Layout {
     /// Python's `json.dumps` layout, as in the specifications' examples.
     Python,
 }
+
+/// Disclosures decoded on the stack when they are at most this long (almost all are).
+const STACK_DECODE: usize = 512;
 
 impl Disclosure {
     /// Makes a disclosure for an object property (`name` given) or an array element.
@@ -51,10 +103,8 @@ impl Disclosure {
             }
             Layout::Python => {
                 let array = match &name {
-                    Some(n) => {
-                        Value::Array(vec![salt.clone().into(), n.clone().into(), value.clone()])
-                    }
-                    None => Value::Array(vec![salt.clone().into(), value.clone()]),
+                    Some(n) => Value::Array(vec![salt.into(), n.clone().into(), value.clone()]),
+                    None => Value::Array(vec![salt.into(), value.clone()]),
                 };
                 crate::pyjson::to_string(&array)
                     .map_err(|e| SdJwtError::Issuance(e.to_string()))?
@@ -62,63 +112,121 @@ impl Disclosure {
             }
         };
         let encoded = b64::encode(json);
-        let digest = sha256_b64(&encoded);
+        let digest = Digest::of(encoded.as_bytes());
         Ok(Disclosure {
             encoded,
-            salt,
             name,
             value,
             digest,
         })
     }
 
-    /// Decodes a received disclosure, checking its shape (RFC 9901 section 7.1 step 3).
+    /// Decodes a received disclosure, checking its shape (RFC 9901 section 7.1 step 3): a JSON
+    /// array of a string salt, a string claim name (for an object property) and a value, with no
+    /// duplicate member names anywhere in the value.
     pub fn parse(encoded: &str) -> Result<Self, SdJwtError> {
-        let bytes =
-            b64::decode(encoded).map_err(|e| SdJwtError::DisclosureMalformed(e.to_string()))?;
-        let value = passport_jose::strict_json::from_slice(&bytes)
-            .map_err(|e| SdJwtError::DisclosureMalformed(format!("not JSON: {e}")))?;
-        let Value::Array(mut items) = value else {
-            return Err(SdJwtError::DisclosureMalformed("not a JSON array".into()));
+        let malformed = |e: String| SdJwtError::DisclosureMalformed(e);
+        let mut stack = [0u8; STACK_DECODE];
+        let heap;
+        let bytes: &[u8] = if b64::decoded_len(encoded) <= STACK_DECODE {
+            b64::decode_into(encoded, &mut stack).map_err(|e| malformed(e.to_string()))?
+        } else {
+            heap = b64::decode(encoded).map_err(|e| malformed(e.to_string()))?;
+            &heap
         };
-        let (salt, name, value) = match items.len() {
-            3 => {
-                let value = items.pop().unwrap_or(Value::Null);
-                let name = match items.pop() {
-                    Some(Value::String(n)) => n,
-                    _ => {
-                        return Err(SdJwtError::DisclosureMalformed(
-                            "claim name is not a string".into(),
-                        ))
-                    }
-                };
-                if name == "_sd" || name == "..." {
-                    return Err(SdJwtError::ReservedClaimName(name));
-                }
-                (items.pop(), Some(name), value)
+        let Parts(name, value) =
+            serde_json::from_slice(bytes).map_err(|e| malformed(format!("{e}")))?;
+        if let Some(name) = &name {
+            if name == "_sd" || name == "..." {
+                return Err(SdJwtError::ReservedClaimName(name.clone()));
             }
-            2 => {
-                let value = items.pop().unwrap_or(Value::Null);
-                (items.pop(), None, value)
-            }
-            n => {
-                return Err(SdJwtError::DisclosureMalformed(format!(
-                    "array has {n} elements (expected 2 or 3)"
-                )))
-            }
-        };
-        let Some(Value::String(salt)) = salt else {
-            return Err(SdJwtError::DisclosureMalformed(
-                "salt is not a string".into(),
-            ));
-        };
+        }
         Ok(Disclosure {
             encoded: encoded.to_string(),
-            salt,
             name,
             value,
-            digest: sha256_b64(encoded),
+            digest: Digest::of(encoded.as_bytes()),
         })
+    }
+
+    /// The salt, decoded again from the disclosure text (nothing on the hot path needs it).
+    pub fn salt(&self) -> Result<String, SdJwtError> {
+        let bytes = b64::decode(&self.encoded)
+            .map_err(|e| SdJwtError::DisclosureMalformed(e.to_string()))?;
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Array(items)) => match items.into_iter().next() {
+                Some(Value::String(salt)) => Ok(salt),
+                _ => Err(SdJwtError::DisclosureMalformed(
+                    "salt is not a string".into(),
+                )),
+            },
+            _ => Err(SdJwtError::DisclosureMalformed("not a JSON array".into())),
+        }
+    }
+}
+
+/// The name (if any) and value of a disclosure array, read without building the array.
+struct Parts(Option<String>, Value);
+
+impl<'de> Deserialize<'de> for Parts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(PartsVisitor)
+    }
+}
+
+struct PartsVisitor;
+
+impl<'de> Visitor<'de> for PartsVisitor {
+    type Value = Parts;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a disclosure array [salt, name, value] or [salt, value]")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parts, A::Error> {
+        let count =
+            |n: usize| de::Error::custom(format!("array has {n} elements (expected 2 or 3)"));
+        if seq.next_element::<Salt>()?.is_none() {
+            return Err(count(0));
+        }
+        let Some(Strict(second)) = seq.next_element()? else {
+            return Err(count(1));
+        };
+        let Some(Strict(third)) = seq.next_element()? else {
+            return Ok(Parts(None, second));
+        };
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::custom(
+                "array has more than 3 elements (expected 2 or 3)",
+            ));
+        }
+        match second {
+            Value::String(name) => Ok(Parts(Some(name), third)),
+            _ => Err(de::Error::custom("claim name is not a string")),
+        }
+    }
+}
+
+/// Accepts a JSON string (the salt) without keeping it.
+struct Salt;
+
+impl<'de> Deserialize<'de> for Salt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(SaltVisitor)
+    }
+}
+
+struct SaltVisitor;
+
+impl Visitor<'_> for SaltVisitor {
+    type Value = Salt;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("the salt, a string")
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Salt, E> {
+        Ok(Salt)
     }
 }
 

@@ -3,6 +3,7 @@
 //! scale (every August about a million credentials), so this path writes JSON and base64 into a
 //! few reused buffers instead of building intermediate `serde_json` values. Its output is the
 //! same format as [`crate::vc::issue`] produces; the tests check both verify alike.
+use crate::disclosure::{Digest, DIGEST_LEN};
 use crate::issue::SaltSource;
 use crate::vc::{StatusReference, NEVER_DISCLOSABLE};
 use crate::{SdJwtError, SD_ALG, VC_TYP};
@@ -10,8 +11,6 @@ use passport_jose::b64::encode_append;
 use passport_jose::{Jwk, Signer};
 use serde::Serialize;
 use serde_json::{Map, Value};
-
-const DIGEST_LEN: usize = 43;
 
 /// The envelope of [`issue_flat`], borrowed: issuing copies none of it.
 #[derive(Debug, Clone, Copy)]
@@ -35,12 +34,7 @@ fn json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), SdJwt
 }
 
 fn digest_of(text: &[u8]) -> [u8; DIGEST_LEN] {
-    let hash = ring::digest::digest(&ring::digest::SHA256, text);
-    let mut text = Vec::with_capacity(DIGEST_LEN);
-    encode_append(hash.as_ref(), &mut text);
-    let mut out = [0u8; DIGEST_LEN];
-    out.copy_from_slice(&text[..DIGEST_LEN.min(text.len())]);
-    out
+    *Digest::of(text).as_bytes()
 }
 
 /// Issues `claims` under `envelope`, concealing every claim not in `always_visible`, with up to
@@ -92,7 +86,10 @@ pub fn issue_flat(
             digests.push(digest_of(&scratch));
         }
         // Sorted, so the order of digests reveals nothing about the order of claims.
-        digests.sort_unstable();
+        // Ordered by their first eight characters (ties, vanishingly rare, in any order).
+        digests.sort_unstable_by_key(|d| {
+            u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+        });
     }
 
     scratch.clear();

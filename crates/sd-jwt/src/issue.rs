@@ -1,8 +1,8 @@
 //! Issuing an SD-JWT (RFC 9901 section 4): conceal the chosen claims as disclosures, add decoy
 //! digests, sign the result.
-use crate::disclosure::{Disclosure, Layout};
+use crate::disclosure::{Digest, Disclosure, Layout};
 use crate::path::{ClaimPath, PathSegment};
-use crate::{sha256_b64, SdJwtError, SD_ALG};
+use crate::{SdJwtError, SD_ALG};
 use passport_jose::jws::{self, JwsHeader};
 use passport_jose::{b64, Signer};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
@@ -238,7 +238,7 @@ impl Conceal<'_, '_> {
 
     fn disclose(&mut self, name: Option<String>, value: Value) -> Result<String, SdJwtError> {
         let d = Disclosure::new(self.salts.salt()?, name, value, self.issuer.layout)?;
-        let digest = d.digest.clone();
+        let digest = d.digest.as_str().to_string();
         self.disclosures.push(d);
         Ok(digest)
     }
@@ -272,7 +272,11 @@ impl Conceal<'_, '_> {
                 }
                 if !digests.is_empty() {
                     for _ in 0..self.salts.below_or_equal(self.issuer.max_decoys)? {
-                        digests.push(sha256_b64(&self.salts.salt()?));
+                        digests.push(
+                            Digest::of(self.salts.salt()?.as_bytes())
+                                .as_str()
+                                .to_string(),
+                        );
                     }
                     // Sorted, so the order of digests reveals nothing about the order of claims.
                     digests.sort_unstable();

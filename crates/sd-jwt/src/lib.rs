@@ -26,7 +26,7 @@ pub mod pyjson;
 pub mod vc;
 pub mod verify;
 
-pub use disclosure::Disclosure;
+pub use disclosure::{Digest, Disclosure};
 pub use error::SdJwtError;
 pub use issue::{Issuer, SaltSource};
 pub use path::{ClaimPath, PathSegment};

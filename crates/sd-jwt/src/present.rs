@@ -25,31 +25,37 @@ impl SdJwt {
         if text.len() > MAX_INPUT_BYTES {
             return Err(SdJwtError::TooLarge(text.len()));
         }
-        let mut parts: Vec<&str> = text.split('~').collect();
-        if parts.len() < 2 {
+        // <JWT>~<D1>~...~<Dn>~<KB-JWT or nothing>
+        let Some((jwt, rest)) = text.split_once('~') else {
             return Err(SdJwtError::Malformed(
                 "no '~' separator: not an SD-JWT".into(),
             ));
-        }
-        if parts.len() - 2 > MAX_DISCLOSURES {
-            return Err(SdJwtError::Malformed("too many disclosures".into()));
-        }
-        let last = parts.pop().unwrap_or_default();
-        let kb_jwt = (!last.is_empty()).then(|| last.to_string());
-        let jwt = parts.remove(0);
+        };
         if jwt.is_empty() {
             return Err(SdJwtError::Malformed("empty issuer-signed JWT".into()));
         }
-        let disclosures = parts
-            .iter()
-            .map(|p| {
+        let (middle, last) = match rest.rfind('~') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => ("", rest),
+        };
+        let kb_jwt = (!last.is_empty()).then(|| last.to_string());
+        let count = if middle.is_empty() {
+            0
+        } else {
+            middle.bytes().filter(|&b| b == b'~').count() + 1
+        };
+        if count > MAX_DISCLOSURES {
+            return Err(SdJwtError::Malformed("too many disclosures".into()));
+        }
+        let mut disclosures = Vec::with_capacity(count);
+        if count > 0 {
+            for p in middle.split('~') {
                 if p.is_empty() {
-                    Err(SdJwtError::Malformed("empty disclosure ('~~')".into()))
-                } else {
-                    Disclosure::parse(p)
+                    return Err(SdJwtError::Malformed("empty disclosure ('~~')".into()));
                 }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+                disclosures.push(Disclosure::parse(p)?);
+            }
+        }
         Ok(SdJwt {
             jwt: jwt.to_string(),
             disclosures,
@@ -85,7 +91,7 @@ impl SdJwt {
 
     /// Every claim with all disclosures applied, and the path of each disclosure.
     pub fn claims_and_paths(&self) -> Result<(Map<String, Value>, Vec<ClaimPath>), SdJwtError> {
-        let p = process(self.unverified_payload()?, &self.disclosures)?;
+        let p = process(self.unverified_payload()?, &mut self.disclosures.clone())?;
         Ok((p.claims, p.paths))
     }
 

@@ -4,7 +4,7 @@
 //!
 //! The payload is rewritten in place: objects are not rebuilt, disclosed values are cloned once
 //! into their place, and a path is materialised only for a disclosure that is used.
-use crate::disclosure::Disclosure;
+use crate::disclosure::{Disclosure, DIGEST_LEN};
 use crate::path::{ClaimPath, PathSegment};
 use crate::{SdJwtError, SD_ALG};
 use serde_json::{Map, Value};
@@ -41,9 +41,11 @@ pub(crate) struct Processed {
     pub paths: Vec<ClaimPath>,
 }
 
+/// The disclosures' names and values are moved into the claims (each disclosure is used at most
+/// once), so the caller's disclosures are left without them.
 pub(crate) fn process(
     mut payload: Map<String, Value>,
-    disclosures: &[Disclosure],
+    disclosures: &mut [Disclosure],
 ) -> Result<Processed, SdJwtError> {
     match payload.remove("_sd_alg") {
         None => {}
@@ -55,23 +57,25 @@ pub(crate) fn process(
             }))
         }
     }
-    let mut by_digest: HashMap<&str, usize, Fast> =
+    let mut by_digest: HashMap<[u8; DIGEST_LEN], usize, Fast> =
         HashMap::with_capacity_and_hasher(disclosures.len(), Fast::default());
     for (i, d) in disclosures.iter().enumerate() {
-        if by_digest.insert(d.digest.as_str(), i).is_some() {
+        if by_digest.insert(*d.digest.as_bytes(), i).is_some() {
             return Err(SdJwtError::DuplicateDisclosure(d.encoded.clone()));
         }
     }
+    let n = disclosures.len();
     let mut walker = Walker {
-        disclosures,
+        disclosures: &mut *disclosures,
         by_digest,
-        seen: HashSet::with_capacity_and_hasher(disclosures.len() + 8, Fast::default()),
-        paths: vec![None; disclosures.len()],
+        seen: HashSet::with_capacity_and_hasher(n + 8, Fast::default()),
+        paths: vec![None; n],
         path: Vec::new(),
     };
     walker.object(&mut payload, 0)?;
-    let mut paths = Vec::with_capacity(disclosures.len());
-    for (i, p) in walker.paths.into_iter().enumerate() {
+    let walked = walker.paths;
+    let mut paths = Vec::with_capacity(n);
+    for (i, p) in walked.into_iter().enumerate() {
         match p {
             Some(p) => paths.push(p),
             None => {
@@ -88,8 +92,8 @@ pub(crate) fn process(
 }
 
 struct Walker<'a> {
-    disclosures: &'a [Disclosure],
-    by_digest: HashMap<&'a str, usize, Fast>,
+    disclosures: &'a mut [Disclosure],
+    by_digest: HashMap<[u8; DIGEST_LEN], usize, Fast>,
     seen: HashSet<String, Fast>,
     paths: Vec<Option<ClaimPath>>,
     /// Path of the value being visited.
@@ -102,7 +106,9 @@ impl Walker<'_> {
         if self.seen.contains(digest.as_str()) {
             return Err(SdJwtError::DuplicateDigest(digest));
         }
-        let found = self.by_digest.get(digest.as_str()).copied();
+        let found = <[u8; DIGEST_LEN]>::try_from(digest.as_bytes())
+            .ok()
+            .and_then(|key| self.by_digest.get(&key).copied());
         self.seen.insert(digest);
         Ok(found)
     }
@@ -140,22 +146,27 @@ impl Walker<'_> {
             let Some(i) = self.first_sight(digest)? else {
                 continue;
             };
-            let d = &self.disclosures[i];
-            let Some(name) = &d.name else {
+            let d = &mut self.disclosures[i];
+            let Some(name) = d.name.take() else {
                 return Err(SdJwtError::DisclosureKindMismatch(
                     "array-element disclosure referenced from an object's _sd".into(),
                 ));
             };
-            if map.contains_key(name) {
-                return Err(SdJwtError::ClaimCollision(name.clone()));
+            if map.contains_key(&name) {
+                return Err(SdJwtError::ClaimCollision(name));
             }
-            self.path.push(PathSegment::Key(name.clone()));
-            let mut value = d.value.clone();
-            let r = self.value(&mut value, depth + 1);
-            self.paths[i] = Some(ClaimPath(self.path.clone()));
-            self.path.pop();
-            r?;
-            map.insert(name.clone(), value);
+            let mut value = std::mem::take(&mut d.value);
+            let mut path = Vec::with_capacity(self.path.len() + 1);
+            path.extend_from_slice(&self.path);
+            path.push(PathSegment::Key(name.clone()));
+            if value.is_object() || value.is_array() {
+                self.path.push(PathSegment::Key(name.clone()));
+                let r = self.value(&mut value, depth + 1);
+                self.path.pop();
+                r?;
+            }
+            self.paths[i] = Some(ClaimPath(path));
+            map.insert(name, value);
         }
         Ok(())
     }
@@ -194,13 +205,13 @@ impl Walker<'_> {
         let Some(i) = self.first_sight(digest.to_string())? else {
             return Ok(false);
         };
-        let d = &self.disclosures[i];
+        let d = &mut self.disclosures[i];
         if d.name.is_some() {
             return Err(SdJwtError::DisclosureKindMismatch(
                 "object-property disclosure referenced as an array element".into(),
             ));
         }
-        *item = d.value.clone();
+        *item = std::mem::take(&mut d.value);
         self.value(item, depth + 1)?;
         self.paths[i] = Some(ClaimPath(self.path.clone()));
         debug_assert_eq!(self.path.last(), Some(&PathSegment::Index(index)));

@@ -132,12 +132,7 @@ pub fn verify(
     opts: &VerifyOptions,
 ) -> Result<VerifiedVc, SdJwtError> {
     let sd_jwt = SdJwt::parse(presentation)?;
-    verify_vc(
-        &sd_jwt,
-        Some(sd_hash_input(presentation)),
-        resolve_key,
-        opts,
-    )
+    verify_vc(sd_jwt, Some(sd_hash_input(presentation)), resolve_key, opts)
 }
 
 pub fn verify_sd_jwt(
@@ -145,13 +140,13 @@ pub fn verify_sd_jwt(
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
 ) -> Result<VerifiedVc, SdJwtError> {
-    verify_vc(sd_jwt, None, resolve_key, opts)
+    verify_vc(sd_jwt.clone(), None, resolve_key, opts)
 }
 
 /// Like [`verify_sd_jwt`] for an SD-JWT parsed from `received`, whose text gives the input of
 /// `sd_hash` without rebuilding it.
 pub fn verify_received(
-    sd_jwt: &SdJwt,
+    sd_jwt: SdJwt,
     received: &str,
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
@@ -160,7 +155,7 @@ pub fn verify_received(
 }
 
 fn verify_vc(
-    sd_jwt: &SdJwt,
+    sd_jwt: SdJwt,
     prefix: Option<&str>,
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,

@@ -90,12 +90,7 @@ pub fn verify(
     opts: &VerifyOptions,
 ) -> Result<Verified, SdJwtError> {
     let sd_jwt = SdJwt::parse(presentation)?;
-    verify_with_prefix(
-        &sd_jwt,
-        Some(sd_hash_input(presentation)),
-        resolve_key,
-        opts,
-    )
+    verify_with_prefix(sd_jwt, Some(sd_hash_input(presentation)), resolve_key, opts)
 }
 
 /// `<JWT>~<D1>~...~<Dn>~` of a presentation as received: the input of `sd_hash`.
@@ -110,12 +105,13 @@ pub fn verify_parsed(
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
 ) -> Result<Verified, SdJwtError> {
-    verify_with_prefix(sd_jwt, None, resolve_key, opts)
+    verify_with_prefix(sd_jwt.clone(), None, resolve_key, opts)
 }
 
 /// `prefix`, when the caller still has the received text, saves rebuilding it for `sd_hash`.
+/// Takes the SD-JWT by value: the disclosed values move into the claims rather than being copied.
 pub(crate) fn verify_with_prefix(
-    sd_jwt: &SdJwt,
+    mut sd_jwt: SdJwt,
     prefix: Option<&str>,
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
@@ -138,7 +134,7 @@ pub(crate) fn verify_with_prefix(
     let (header, payload) = jws.into_parts();
 
     // 7.1 steps 3-5: disclosures.
-    let processed = process(payload, &sd_jwt.disclosures)?;
+    let processed = process(payload, &mut sd_jwt.disclosures)?;
     let claims = processed.claims;
 
     // 7.1 step 4/5: validity of the time claims, with bounded leeway.

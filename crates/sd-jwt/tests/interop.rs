@@ -246,7 +246,7 @@ fn tamper(presentation: &str, name: &str, value: Value) -> SdJwt {
         .iter_mut()
         .find(|d| d.name.as_deref() == Some(name))
         .unwrap();
-    *d = Disclosure::new(d.salt.clone(), d.name.clone(), value, Layout::Compact).unwrap();
+    *d = Disclosure::new(d.salt().unwrap(), d.name.clone(), value, Layout::Compact).unwrap();
     p
 }
 

@@ -73,7 +73,7 @@ fn check_disclosures_reproduce(v: &Value) {
         );
         assert_eq!(made.digest, d["digest"].as_str().unwrap());
         assert!(
-            haystack.contains(&made.digest),
+            haystack.contains(made.digest.as_str()),
             "digest {} is referenced",
             made.digest
         );
