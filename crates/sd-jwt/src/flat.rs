@@ -33,6 +33,30 @@ fn json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), SdJwt
     serde_json::to_writer(out, value).map_err(|e| SdJwtError::Issuance(e.to_string()))
 }
 
+/// Writes a JSON string; text with nothing to escape (nearly all claim text) is copied as is.
+fn json_str(out: &mut Vec<u8>, text: &str) -> Result<(), SdJwtError> {
+    // A fold without early exit, so the scan vectorises.
+    let plain = !text.bytes().fold(false, |bad, b| {
+        bad | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        json(out, text)
+    }
+}
+
+fn json_value(out: &mut Vec<u8>, value: &Value) -> Result<(), SdJwtError> {
+    match value {
+        Value::String(s) => json_str(out, s),
+        other => json(out, other),
+    }
+}
+
 fn digest_of(text: &[u8]) -> [u8; DIGEST_LEN] {
     *Digest::of(text).as_bytes()
 }
@@ -70,9 +94,9 @@ pub fn issue_flat(
         scratch.extend_from_slice(b"[\"");
         salts.write_salt(&mut scratch)?;
         scratch.extend_from_slice(b"\",");
-        json(&mut scratch, name)?;
+        json_str(&mut scratch, name)?;
         scratch.push(b',');
-        json(&mut scratch, value)?;
+        json_value(&mut scratch, value)?;
         scratch.push(b']');
         let start = tail.len();
         encode_append(&scratch, &mut tail);
@@ -94,9 +118,9 @@ pub fn issue_flat(
 
     scratch.clear();
     scratch.extend_from_slice(b"{\"iss\":");
-    json(&mut scratch, envelope.iss)?;
+    json_str(&mut scratch, envelope.iss)?;
     scratch.extend_from_slice(b",\"vct\":");
-    json(&mut scratch, envelope.vct)?;
+    json_str(&mut scratch, envelope.vct)?;
     scratch.extend_from_slice(b",\"iat\":");
     json(&mut scratch, &envelope.iat)?;
     if let Some(exp) = envelope.exp {
@@ -116,14 +140,14 @@ pub fn issue_flat(
         scratch.extend_from_slice(b",\"status\":{\"status_list\":{\"idx\":");
         json(&mut scratch, &status.idx)?;
         scratch.extend_from_slice(b",\"uri\":");
-        json(&mut scratch, &status.uri)?;
+        json_str(&mut scratch, &status.uri)?;
         scratch.extend_from_slice(b"}}");
     }
     for (name, value) in visible {
         scratch.push(b',');
-        json(&mut scratch, name)?;
+        json_str(&mut scratch, name)?;
         scratch.push(b':');
-        json(&mut scratch, value)?;
+        json_value(&mut scratch, value)?;
     }
     if !digests.is_empty() {
         scratch.extend_from_slice(b",\"_sd\":[");
@@ -146,7 +170,7 @@ pub fn issue_flat(
     header.extend_from_slice(b"{\"alg\":\"ES256\",\"typ\":\"");
     header.extend_from_slice(VC_TYP.as_bytes());
     header.extend_from_slice(b"\",\"kid\":");
-    json(&mut header, signer.kid())?;
+    json_str(&mut header, signer.kid())?;
     header.push(b'}');
     encode_append(&header, &mut out);
     out.push(b'.');
