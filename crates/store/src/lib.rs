@@ -1,0 +1,226 @@
+//! Storage for the passport server: one layer, one set of SQL, over embedded SQLite (WAL, the
+//! default) and PostgreSQL (production).
+//!
+//! Invariants:
+//! - The same SQL runs on both databases: `$n` parameters (SQLite reads them as numbered),
+//!   TEXT and BIGINT columns only, ids made by the application.
+//! - Every call is scoped by organisation (`org`, an ODS code); no query reads across trusts.
+//! - An import is one transaction: it all lands or nothing does.
+//! - SQLite runs with one connection: writes are serialised without `SQLITE_BUSY`, and the server
+//!   never holds a transaction across an await on another query of the pool.
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::sync::Once;
+
+mod accounts;
+mod imports;
+mod issuance;
+mod people;
+mod status;
+pub mod testing;
+
+pub use accounts::{Session, User};
+pub use imports::{ImportOutcome, ReviewItem};
+pub use issuance::{Grant, IssuedCredential, Offer, OfferState, TokenContext};
+pub use people::{PersonRecord, PersonSummary, PersonView};
+pub use status::{StatusAllocation, StoredList, LIST_BITS, LIST_SIZE, STATUS_REVOKED, STATUS_SUSPENDED};
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// An organisation served by this node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRow {
+    pub ods_code: String,
+    pub name: String,
+    pub kind: String,
+    pub issuer: String,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Opens (and creates, for SQLite) the database at `url` and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Store> {
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.into()));
+        };
+        let pool = match backend {
+            Backend::Sqlite => {
+                let url = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            use sqlx::Executor;
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA synchronous = NORMAL",
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA busy_timeout = 10000",
+                            ] {
+                                conn.execute(pragma).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect(url).await?,
+        };
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn upsert_org(&self, org: &OrgRow, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO organisations (ods_code, name, kind, issuer, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (ods_code) DO UPDATE SET name = $2, kind = $3, issuer = $4",
+        )
+        .bind(&org.ods_code)
+        .bind(&org.name)
+        .bind(&org.kind)
+        .bind(&org.issuer)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn orgs(&self) -> Result<Vec<OrgRow>> {
+        let rows = sqlx::query(
+            "SELECT ods_code, name, kind, issuer FROM organisations ORDER BY ods_code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(org_row).collect()
+    }
+
+    pub async fn org(&self, ods: &str) -> Result<Option<OrgRow>> {
+        let row = sqlx::query(
+            "SELECT ods_code, name, kind, issuer FROM organisations WHERE ods_code = $1",
+        )
+        .bind(ods)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(org_row).transpose()
+    }
+}
+
+fn org_row(r: &AnyRow) -> Result<OrgRow> {
+    Ok(OrgRow {
+        ods_code: r.try_get("ods_code")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        issuer: r.try_get("issuer")?,
+    })
+}
+
+/// A fresh random identifier: `prefix` then 128 random bits in hex. Ids are unguessable, but
+/// access is decided by the caller's organisation and role, never by knowing an id.
+pub fn new_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 16];
+    fill_random(&mut bytes);
+    let mut out = String::with_capacity(prefix.len() + 32);
+    out.push_str(prefix);
+    for b in bytes {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Random bytes from the operating system. A failing system RNG is not recoverable.
+pub fn fill_random(out: &mut [u8]) {
+    use ring::rand::SecureRandom;
+    if ring::rand::SystemRandom::new().fill(out).is_err() {
+        // The OS CSPRNG does not fail on supported systems; refuse to continue without it.
+        std::process::abort();
+    }
+}
+
+/// Hex SHA-256, for codes and tokens kept only as hashes.
+pub fn sha256_hex(data: &[u8]) -> String {
+    let d = ring::digest::digest(&ring::digest::SHA256, data);
+    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Claims in a canonical text (keys sorted at every level), so equal content hashes equal.
+pub fn canonical_json(value: &serde_json::Value) -> String {
+    fn sort(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                let mut out = serde_json::Map::new();
+                for k in keys {
+                    if let Some(inner) = m.get(k) {
+                        out.insert(k.clone(), sort(inner));
+                    }
+                }
+                serde_json::Value::Object(out)
+            }
+            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    sort(value).to_string()
+}
+
+#[cfg(test)]
+mod tests;
