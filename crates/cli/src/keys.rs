@@ -53,7 +53,7 @@ fn open(store: &Path) -> Result<KeyStore> {
 }
 
 pub fn run(action: KeysAction) -> Result<()> {
-    let now = crate::demo::now()?;
+    let now = crate::walkthrough::now()?;
     match action {
         KeysAction::Generate { store, label } => {
             let info = open(&store)?.generate(&label, now)?;

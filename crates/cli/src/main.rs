@@ -9,7 +9,8 @@ use std::path::PathBuf;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
-mod demo;
+mod serve;
+mod walkthrough;
 mod fixtures;
 mod keys;
 
@@ -26,11 +27,50 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Walk through issue -> selective presentation -> verification -> revocation with synthetic
-    /// trusts and staff, printing each step.
+    /// The demo: the server on embedded SQLite with synthetic trusts, NHS England, an OH
+    /// provider and 200 staff; prints where to open the portal and the demo logins.
     Demo {
-        /// Folder for the demo's key store (default: a fresh temporary folder).
-        #[arg(long, env = "PASSPORT_DATA_DIR")]
+        /// Folder for the demo's database and key store.
+        #[arg(long, env = "PASSPORT_DATA_DIR", default_value = "passport-demo")]
+        data_dir: PathBuf,
+        /// Address to listen on.
+        #[arg(long, env = "PASSPORT_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Synthetic staff to seed.
+        #[arg(long, default_value_t = 200)]
+        staff: usize,
+        /// Seed, print the logins and exit instead of serving.
+        #[arg(long)]
+        seed_only: bool,
+    },
+    /// Run the server (configuration: file, then PASSPORT_* environment; see the README).
+    Serve {
+        #[arg(long, env = "PASSPORT_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Import a file from a workforce system into one organisation. The file is validated in
+    /// full first: one bad row and nothing is imported (every bad row is listed).
+    Import {
+        #[arg(long, env = "PASSPORT_CONFIG")]
+        config: Option<PathBuf>,
+        /// The organisation's ODS code.
+        #[arg(long)]
+        org: String,
+        /// esr-staff, esr-competences, oh, tis or dsp-json.
+        #[arg(long)]
+        kind: String,
+        file: PathBuf,
+    },
+    /// A command-line wallet (holder) with an encrypted wallet file.
+    Wallet {
+        #[command(subcommand)]
+        action: serve::WalletAction,
+    },
+    /// Walk through issue -> selective presentation -> verification -> revocation in one
+    /// terminal run, without a server, printing each step.
+    Walkthrough {
+        /// Folder for the walkthrough's key store (default: a fresh temporary folder).
+        #[arg(long)]
         data_dir: Option<PathBuf>,
     },
     /// Measure the credential engine against the raw ES256 rates, in one run; prints JSON.
@@ -72,7 +112,21 @@ enum BenchWhat {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Demo { data_dir } => demo::run(data_dir),
+        Command::Demo {
+            data_dir,
+            bind,
+            staff,
+            seed_only,
+        } => serve::demo(data_dir, bind, staff, seed_only),
+        Command::Serve { config } => serve::serve(config),
+        Command::Import {
+            config,
+            org,
+            kind,
+            file,
+        } => serve::import(config, &org, &kind, &file),
+        Command::Wallet { action } => serve::wallet(action),
+        Command::Walkthrough { data_dir } => walkthrough::run(data_dir),
         Command::Bench {
             what:
                 BenchWhat::Crypto {

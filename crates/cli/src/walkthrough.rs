@@ -1,4 +1,4 @@
-//! `passport demo`: the passport's core journey in one terminal run, on synthetic data.
+//! `passport walkthrough`: the passport's core journey in one terminal run, on synthetic data.
 use crate::fixtures::{self, issuer_id, ORGS};
 use anyhow::{anyhow, Context, Result};
 use passport_catalogue::Catalogue;
@@ -24,7 +24,7 @@ pub fn now() -> Result<i64> {
 
 /// The demo's passphrase: from the environment if set, else a random one kept beside the store
 /// (readable by the owner only). Fine for a demo folder; production sets the environment.
-fn demo_passphrase(dir: &Path) -> Result<String> {
+pub fn demo_passphrase(dir: &Path) -> Result<String> {
     if let Ok(p) = std::env::var("PASSPORT_KEYSTORE_PASSPHRASE") {
         return Ok(p);
     }

@@ -1,0 +1,180 @@
+//! The server-side commands: `serve`, `demo`, `import`, and the command-line wallet.
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use passport_keystore::KdfParams;
+use passport_records::ImportKind;
+use passport_server::{AppState, Config};
+use std::path::{Path, PathBuf};
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+pub fn serve(config: Option<PathBuf>) -> Result<()> {
+    let config = Config::load(config.as_deref())?;
+    runtime()?.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&config.bind)
+            .await
+            .with_context(|| format!("listening on {}", config.bind))?;
+        let state = std::sync::Arc::new(
+            AppState::build(config, KdfParams::default(), passport_server::now()).await?,
+        );
+        println!("passport server on {}", state.base_url);
+        passport_server::serve(state, listener).await?;
+        Ok(())
+    })
+}
+
+pub fn demo(data_dir: PathBuf, bind: String, staff: usize, seed_only: bool) -> Result<()> {
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let mut config = Config::default();
+    config.apply_env(|n| std::env::var(n).ok())?;
+    config.data_dir = data_dir.clone();
+    config.bind = bind;
+    config.secure_cookies = false;
+    config.organisations = passport_server::orgs::demo_orgs();
+    if config.keystore_passphrase.is_none() {
+        config.keystore_passphrase = Some(crate::walkthrough::demo_passphrase(&data_dir)?);
+    }
+    runtime()?.block_on(async move {
+        let listener = if seed_only {
+            None
+        } else {
+            Some(
+                tokio::net::TcpListener::bind(&config.bind)
+                    .await
+                    .with_context(|| format!("listening on {} (use --bind)", config.bind))?,
+            )
+        };
+        let now = passport_server::now();
+        let state = std::sync::Arc::new(AppState::build(config, KdfParams::default(), now).await?);
+        let bar = ProgressBar::new(0).with_style(bar_style());
+        bar.set_message("seeding synthetic staff");
+        let seeded = passport_server::demo::seed(&state, staff, now, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+        bar.finish_and_clear();
+        println!("{}", passport_server::demo::instructions(&state, &seeded));
+        if let Some(listener) = listener {
+            passport_server::serve(state, listener).await?;
+        }
+        Ok(())
+    })
+}
+
+fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+pub fn import(config: Option<PathBuf>, org: &str, kind: &str, file: &Path) -> Result<()> {
+    let config = Config::load(config.as_deref())?;
+    let kind: ImportKind = kind
+        .parse()
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("--kind")?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let records = match passport_records::parse(kind, &text, org) {
+        Ok(records) => records,
+        Err(passport_records::RecordsError::Rows(rows)) => {
+            eprintln!(
+                "{}: {} bad row(s); nothing was imported:",
+                file.display(),
+                rows.len()
+            );
+            for row in &rows {
+                eprintln!("  line {}: {}", row.line, row.reason);
+            }
+            bail!("the file was not imported");
+        }
+        Err(e) => bail!("{}: {e}; nothing was imported", file.display()),
+    };
+    let sha = passport_store::sha256_hex(text.as_bytes());
+    runtime()?.block_on(async move {
+        let store = passport_store::Store::open(&config.database_url()).await?;
+        if store.org(org).await?.is_none() {
+            bail!("organisation {org} is not served by this database: configure it and run `passport serve` once");
+        }
+        let bar = ProgressBar::new(records.len() as u64).with_style(bar_style());
+        bar.set_message(format!("importing {}", kind.as_str()));
+        let outcome = store
+            .apply_import(org, kind.as_str(), &sha, &records, passport_server::now(), |n| {
+                bar.set_position(n)
+            })
+            .await?;
+        bar.finish_and_clear();
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        Ok(())
+    })
+}
+
+#[derive(Subcommand)]
+pub enum WalletAction {
+    /// Receive every credential of an offer (OpenID4VCI pre-authorised code flow).
+    Receive {
+        /// The offer link (openid-credential-offer://...) or its https credential_offer_uri.
+        offer: String,
+        /// The transaction code given separately by HR.
+        #[arg(long)]
+        tx_code: Option<String>,
+        /// The encrypted wallet file (created on first use). Its passphrase comes from
+        /// PASSPORT_WALLET_PASSPHRASE.
+        #[arg(long, default_value = "passport-wallet.json")]
+        wallet: PathBuf,
+    },
+    /// List the credentials in the wallet.
+    List {
+        #[arg(long, default_value = "passport-wallet.json")]
+        wallet: PathBuf,
+    },
+}
+
+fn wallet_passphrase() -> Result<String> {
+    std::env::var("PASSPORT_WALLET_PASSPHRASE")
+        .context("set PASSPORT_WALLET_PASSPHRASE to the wallet file's passphrase")
+}
+
+pub fn wallet(action: WalletAction) -> Result<()> {
+    match action {
+        WalletAction::Receive {
+            offer,
+            tx_code,
+            wallet,
+        } => runtime()?.block_on(async move {
+            let mut w = passport_holder::Wallet::create_or_open(
+                &wallet,
+                wallet_passphrase()?.as_bytes(),
+                KdfParams::default(),
+            )?;
+            let http = passport_holder::http_client()?;
+            let received = w
+                .receive(&offer, tx_code.as_deref(), &http, passport_server::now())
+                .await?;
+            w.save()?;
+            println!("received {} credential(s):", received.len());
+            for c in &received {
+                println!("  {} from {}", c.vct, c.issuer);
+            }
+            Ok(())
+        }),
+        WalletAction::List { wallet } => {
+            let w = passport_holder::Wallet::create_or_open(
+                &wallet,
+                wallet_passphrase()?.as_bytes(),
+                KdfParams::default(),
+            )?;
+            for c in w.credentials() {
+                println!("{}\t{}\t{}", c.received_at, c.vct, c.issuer);
+            }
+            Ok(())
+        }
+    }
+}

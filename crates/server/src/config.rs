@@ -1,0 +1,188 @@
+//! The server's configuration: one struct, defaults that run, overridden by a TOML file and
+//! then by `PASSPORT_*` environment variables (documented in the README).
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on. `PASSPORT_BIND`.
+    pub bind: String,
+    /// The URL people and wallets reach this server at (issuer identifiers derive from it).
+    /// Defaults to `http://<bind>`. `PASSPORT_PUBLIC_URL`.
+    pub public_url: Option<String>,
+    /// Folder for the SQLite database and the key store. `PASSPORT_DATA_DIR`.
+    pub data_dir: PathBuf,
+    /// `postgres://...` to use PostgreSQL; empty = SQLite in `data_dir`. `PASSPORT_DATABASE_URL`.
+    pub database_url: Option<String>,
+    /// Passphrase of the issuer key store; required outside the demo.
+    /// `PASSPORT_KEYSTORE_PASSPHRASE` (never put it in a file in the repository).
+    pub keystore_passphrase: Option<String>,
+    /// Lifetime of a credential offer. `PASSPORT_OFFER_TTL_SECS`.
+    pub offer_ttl_secs: i64,
+    /// Lifetime of an OpenID4VCI access token. `PASSPORT_TOKEN_TTL_SECS`.
+    pub token_ttl_secs: i64,
+    /// Lifetime of a `c_nonce`. `PASSPORT_NONCE_TTL_SECS`.
+    pub nonce_ttl_secs: i64,
+    /// How long relying parties may cache a status list token (`ttl` claim, Cache-Control).
+    /// `PASSPORT_STATUS_TTL_SECS`.
+    pub status_ttl_secs: i64,
+    /// Portal session lifetime. `PASSPORT_SESSION_TTL_SECS`.
+    pub session_ttl_secs: i64,
+    /// Mark session cookies `Secure` (on by default; the demo on plain http turns it off).
+    /// `PASSPORT_SECURE_COOKIES`.
+    pub secure_cookies: bool,
+    /// The organisations this node serves (`[[organisations]]` tables in the file).
+    pub organisations: Vec<crate::orgs::OrgConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            public_url: None,
+            data_dir: PathBuf::from("passport-data"),
+            database_url: None,
+            keystore_passphrase: None,
+            offer_ttl_secs: 7 * 86_400,
+            token_ttl_secs: 600,
+            nonce_ttl_secs: 300,
+            status_ttl_secs: 300,
+            session_ttl_secs: 8 * 3600,
+            secure_cookies: true,
+            organisations: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+}
+
+impl Config {
+    /// Defaults, then the file (if given), then the environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.into(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.into(),
+                    message: e.to_string(),
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    /// Applies `PASSPORT_*` variables read through `get` (a function, so tests need no process
+    /// environment).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn int(name: &str, v: String) -> Result<i64, ConfigError> {
+            v.parse().map_err(|_| ConfigError::Env {
+                name: name.into(),
+                message: format!("{v:?} is not a whole number"),
+            })
+        }
+        if let Some(v) = get("PASSPORT_BIND") {
+            self.bind = v;
+        }
+        if let Some(v) = get("PASSPORT_PUBLIC_URL") {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = get("PASSPORT_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = get("PASSPORT_DATABASE_URL") {
+            self.database_url = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("PASSPORT_KEYSTORE_PASSPHRASE") {
+            self.keystore_passphrase = Some(v);
+        }
+        for (name, slot) in [
+            ("PASSPORT_OFFER_TTL_SECS", &mut self.offer_ttl_secs),
+            ("PASSPORT_TOKEN_TTL_SECS", &mut self.token_ttl_secs),
+            ("PASSPORT_NONCE_TTL_SECS", &mut self.nonce_ttl_secs),
+            ("PASSPORT_STATUS_TTL_SECS", &mut self.status_ttl_secs),
+            ("PASSPORT_SESSION_TTL_SECS", &mut self.session_ttl_secs),
+        ] {
+            if let Some(v) = get(name) {
+                *slot = int(name, v)?;
+            }
+        }
+        if let Some(v) = get("PASSPORT_SECURE_COOKIES") {
+            self.secure_cookies = match v.as_str() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                other => {
+                    return Err(ConfigError::Env {
+                        name: "PASSPORT_SECURE_COOKIES".into(),
+                        message: format!("{other:?} is not true/false"),
+                    })
+                }
+            };
+        }
+        Ok(())
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// The database URL: the configured one, else SQLite in the data folder.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("passport.db").display())
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("passport.toml");
+        std::fs::write(&file, "bind = \"0.0.0.0:9000\"\noffer_ttl_secs = 60\n").unwrap();
+        let mut c: Config = toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(c.bind, "0.0.0.0:9000");
+        assert_eq!(c.offer_ttl_secs, 60);
+        assert_eq!(c.token_ttl_secs, Config::default().token_ttl_secs);
+        c.apply_env(|n| (n == "PASSPORT_OFFER_TTL_SECS").then(|| "120".to_string()))
+            .unwrap();
+        assert_eq!(c.offer_ttl_secs, 120);
+        assert!(c.database_url().starts_with("sqlite://"));
+        assert_eq!(c.public_url(), "http://0.0.0.0:9000");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_their_name() {
+        let mut c = Config::default();
+        let e = c
+            .apply_env(|n| (n == "PASSPORT_NONCE_TTL_SECS").then(|| "soon".to_string()))
+            .unwrap_err();
+        assert!(e.to_string().contains("PASSPORT_NONCE_TTL_SECS"));
+        let e = toml::from_str::<Config>("colour = \"blue\"").unwrap_err();
+        assert!(e.to_string().contains("colour"));
+    }
+}

@@ -1,0 +1,47 @@
+//! The passport server: one HTTP server for any number of organisations. Each organisation
+//! has its own issuer identifier (`{public_url}/issuers/{ODS}`) and key.
+//!
+//! Handlers are thin: parse, authorise, call the store or the credential engine, render.
+//! Errors map to HTTP in one place (`error.rs`; OpenID4VCI errors in `oid4vci.rs`).
+use axum::routing::get;
+use axum::Router;
+
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod issuance;
+pub mod oid4vci;
+pub mod orgs;
+pub mod portal;
+pub mod state;
+pub mod status;
+
+pub use config::Config;
+pub use error::ServerError;
+pub use state::{AppState, Shared};
+
+/// Seconds since the epoch. The only clock the server reads.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Every route of the server.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/trust-list", get(status::trust_list))
+        .merge(oid4vci::routes())
+        .merge(status::routes())
+        .nest("/portal", portal::routes())
+        .with_state(state)
+}
+
+/// Serves `state` on `listener` until the process is stopped.
+pub async fn serve(state: Shared, listener: tokio::net::TcpListener) -> Result<(), ServerError> {
+    let app = router(state);
+    axum::serve(listener, app)
+        .await
+        .map_err(|e| ServerError::Internal(e.to_string()))
+}

@@ -1,0 +1,90 @@
+//! The trust portal: server-rendered pages for the issuing organisation's staff (HR, training,
+//! occupational health, administrators) to find a person, see their records and issued
+//! credentials, offer credentials to their wallet, revoke, and resolve the import review queue.
+//!
+//! Invariants:
+//! - Every handler authorises through [`policy::authorise`] and reads through the store with the
+//!   signed-in user's own organisation, so another organisation's ids are "not found".
+//! - Every POST form carries the session's CSRF token and is checked before its handler runs
+//!   ([`auth::Posted`]); the sign-in form uses a double-submit cookie.
+//! - Every interpolated value is escaped by [`html::html_escape`].
+//! - Every portal response carries a strict Content-Security-Policy (no inline script or
+//!   style, nothing from other origins), `X-Frame-Options: DENY`, `Referrer-Policy:
+//!   no-referrer`, `X-Content-Type-Options: nosniff`; pages are `Cache-Control: no-store`
+//!   (only the content-addressed assets are cacheable).
+use crate::Shared;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{Html, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+pub mod assets;
+pub mod auth;
+pub mod html;
+mod offers;
+pub mod policy;
+mod records;
+mod review;
+mod staff;
+
+#[cfg(test)]
+mod tests;
+
+pub use auth::hash_password;
+pub use html::html_escape;
+pub use policy::{authorise, Action};
+
+/// The portal's Content-Security-Policy: our own scripts, styles and images only; forms post
+/// only to us; no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+/// Every portal route (mounted at `/portal`).
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/", get(staff::home))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/staff", get(staff::search))
+        .route("/staff/{id}", get(staff::person))
+        .route("/staff/{id}/offers", post(offers::create))
+        .route(
+            "/staff/{id}/credentials/{cid}/revoke",
+            get(offers::confirm_revoke).post(offers::revoke),
+        )
+        .route("/review", get(review::queue))
+        .route("/review/{item}", post(review::resolve))
+        .route("/assets/{*path}", get(assets::serve))
+        .layer(middleware::from_fn(security_headers))
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// A page for the signed-in viewer, with the header's account and navigation.
+fn render(state: &Shared, viewer: &auth::Viewer, title: &str, nav: html::Nav, body: &str) -> Html<String> {
+    let s = &viewer.session;
+    let chrome = html::Chrome {
+        session: s,
+        org_name: auth::org_name(state, viewer),
+        show_review: policy::may(s, Action::ViewReviewQueue),
+    };
+    Html(html::page(title, Some(&chrome), nav, body))
+}

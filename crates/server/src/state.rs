@@ -1,0 +1,126 @@
+//! What every handler shares: configuration, the store, each served organisation's issuer
+//! identity and key, the trust list, and the cache of signed status list tokens.
+use crate::config::Config;
+use crate::orgs;
+use crate::ServerError;
+use passport_catalogue::Catalogue;
+use passport_jose::{Es256Signer, Signer};
+use passport_keystore::{KdfParams, KeyStore};
+use passport_store::{OrgRow, Store};
+use passport_trust_list::TrustList;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// One organisation this server issues for.
+pub struct Issuer {
+    pub ods: String,
+    pub name: String,
+    pub kind: passport_trust_list::OrgKind,
+    pub issuer_id: String,
+    pub signer: Es256Signer,
+}
+
+pub struct AppState {
+    pub config: Config,
+    pub base_url: String,
+    pub store: Store,
+    pub catalogue: &'static Catalogue,
+    pub issuers: HashMap<String, Issuer>,
+    pub trust_list: TrustList,
+    /// The trust list as signed by the registry key, served at `/trust-list`.
+    pub trust_list_jwt: String,
+    pub registry_jwk: passport_jose::Jwk,
+    /// (org, list id) -> (signed token, time it was made).
+    pub status_cache: Mutex<HashMap<(String, i64), (String, i64)>>,
+}
+
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    /// Opens the store, loads or creates each organisation's key in the key store, records the
+    /// organisations and signs the trust list.
+    pub async fn build(config: Config, kdf: KdfParams, now: i64) -> Result<AppState, ServerError> {
+        let base_url = config.public_url();
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| ServerError::Startup(format!("data folder {}: {e}", config.data_dir.display())))?;
+        let passphrase = config.keystore_passphrase.clone().ok_or_else(|| {
+            ServerError::Startup("no key store passphrase: set PASSPORT_KEYSTORE_PASSPHRASE".into())
+        })?;
+        let mut keys = KeyStore::open_or_create(&config.data_dir.join("issuers.keystore"), passphrase.as_bytes(), kdf)
+            .map_err(|e| ServerError::Startup(format!("key store: {e}")))?;
+        let store = Store::open(&config.database_url()).await?;
+        let mut issuers = HashMap::new();
+        if config.organisations.is_empty() {
+            return Err(ServerError::Startup(
+                "no organisations configured: add [[organisations]] to the configuration file".into(),
+            ));
+        }
+        for org in &config.organisations {
+            let (ods, name) = (org.ods_code.as_str(), org.name.as_str());
+            let kind = org.org_kind().ok_or_else(|| {
+                ServerError::Startup(format!(
+                    "organisation {ods}: kind {:?} is not trust, nhs-england or oh-provider",
+                    org.kind
+                ))
+            })?;
+            let signer = keys
+                .signer_or_generate(ods, now)
+                .map_err(|e| ServerError::Startup(format!("key of {ods}: {e}")))?;
+            let issuer_id = orgs::issuer_id(&base_url, ods);
+            store
+                .upsert_org(
+                    &OrgRow {
+                        ods_code: ods.into(),
+                        name: name.into(),
+                        kind: orgs::kind_str(kind).into(),
+                        issuer: issuer_id.clone(),
+                    },
+                    now,
+                )
+                .await?;
+            issuers.insert(
+                ods.to_string(),
+                Issuer {
+                    ods: ods.into(),
+                    name: name.into(),
+                    kind,
+                    issuer_id,
+                    signer,
+                },
+            );
+        }
+        let registry = keys
+            .signer_or_generate("registry", now)
+            .map_err(|e| ServerError::Startup(format!("registry key: {e}")))?;
+        let entries: Vec<(&orgs::OrgConfig, passport_trust_list::OrgKind, &dyn Signer)> = config
+            .organisations
+            .iter()
+            .filter_map(|o| issuers.get(&o.ods_code).map(|i| (o, i.kind, &i.signer as &dyn Signer)))
+            .collect();
+        let trust_list = orgs::trust_list(&base_url, &entries, now);
+        let trust_list_jwt = trust_list
+            .sign(&registry)
+            .map_err(|e| ServerError::Startup(format!("trust list: {e}")))?;
+        Ok(AppState {
+            config,
+            base_url,
+            store,
+            catalogue: Catalogue::nhs(),
+            issuers,
+            trust_list,
+            trust_list_jwt,
+            registry_jwk: registry.public_jwk().clone(),
+            status_cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn issuer(&self, ods: &str) -> Result<&Issuer, ServerError> {
+        self.issuers
+            .get(ods)
+            .ok_or_else(|| ServerError::NotFound(format!("no issuer {ods} on this server")))
+    }
+
+    pub fn status_uri(&self, ods: &str, list_id: i64) -> String {
+        format!("{}/status/{list_id}", orgs::issuer_id(&self.base_url, ods))
+    }
+}

@@ -1,0 +1,263 @@
+//! The portal in a real browser: headless Chromium driven through chromedriver (WebDriver),
+//! against the real server on SQLite. An HR user signs in, finds a person, opens them, creates
+//! an offer and sees its QR code and transaction code. Every page is checked with axe-core for
+//! WCAG 2.2 AA (no violation allowed) and saved as a screenshot in `target/screenshots/`.
+//!
+//! Needs (and fails, never skips, without): Debian's `chromium` and `chromium-driver`
+//! (`apt-get install -y chromium chromium-driver`) and axe-core (`npm ci --prefix browser`).
+//! `CHROMIUM` and `CHROMEDRIVER` override the binaries' paths.
+#![allow(clippy::unwrap_used)]
+mod common;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use passport_records::ImportKind;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "a browser test password";
+const WCAG_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/// chromedriver, ended when the test ends (it was started by this test).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn binary(var: &str, default: &str) -> String {
+    let path = std::env::var(var).unwrap_or_else(|_| default.to_string());
+    assert!(
+        Path::new(&path).exists(),
+        "{path} not found: the portal browser test needs Chromium and chromedriver. \
+         Install them with `apt-get install -y chromium chromium-driver` (or set {var})."
+    );
+    path
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn axe_source() -> String {
+    let path = workspace().join("browser/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}. Install axe-core with `npm ci --prefix browser` in the repository.",
+            path.display()
+        )
+    })
+}
+
+async fn start_driver() -> (Driver, String) {
+    let chromedriver = binary("CHROMEDRIVER", "/usr/bin/chromedriver");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e}"));
+    let driver = Driver(child);
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{url}/status")).await {
+            if r.status().is_success() {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "chromedriver did not start on {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (driver, url)
+}
+
+async fn browser(driver_url: &str, profile: &Path) -> Client {
+    let chromium = binary("CHROMIUM", "/usr/bin/chromium");
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,1024", format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(driver_url)
+        .await
+        .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"))
+}
+
+/// Runs axe-core on the current page; returns its violations, one readable line each.
+async fn axe(c: &Client, axe_js: &str, page: &str) -> Vec<String> {
+    c.execute(axe_js, vec![]).await.unwrap();
+    let result = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { runOnly: { type: "tag", values: arguments[0] } })
+                 .then(r => done(JSON.stringify(r.violations)))
+                 .catch(e => done(JSON.stringify([{ id: "axe-error", help: String(e), nodes: [] }])));"#,
+            vec![json!(WCAG_TAGS)],
+        )
+        .await
+        .unwrap();
+    let violations: Vec<Value> = serde_json::from_str(result.as_str().unwrap()).unwrap();
+    violations
+        .iter()
+        .map(|v| {
+            let nodes: Vec<String> = v["nodes"]
+                .as_array()
+                .map(|n| {
+                    n.iter()
+                        .map(|node| format!("{} {}", node["target"], node["html"].as_str().unwrap_or("")))
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!(
+                "{page}: {} ({}): {}\n    {}",
+                v["id"].as_str().unwrap_or("?"),
+                v["impact"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or(""),
+                nodes.join("\n    ")
+            )
+        })
+        .collect()
+}
+
+/// A screenshot of the whole page (the window is stretched to the page's height first).
+async fn screenshot(c: &Client, name: &str) {
+    let height = c
+        .execute("return Math.max(document.documentElement.scrollHeight, 1024);", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap_or(1024)
+        .min(8000) as u32;
+    c.set_window_size(1280, height).await.unwrap();
+    let png = c.screenshot().await.unwrap();
+    c.set_window_size(1280, 1024).await.unwrap();
+    let dir = workspace().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), png).unwrap();
+}
+
+async fn seed(server: &common::TestServer) -> String {
+    let hash = passport_server::portal::hash_password(PASSWORD).await.unwrap();
+    let store = &server.state.store;
+    store
+        .upsert_user("RHQ", "hr.browser", "Hana Reid", "hr", &hash, passport_server::now())
+        .await
+        .unwrap();
+    common::import(server, "RHQ", ImportKind::EsrStaff, &common::sample("esr-staff.csv")).await;
+    common::import(server, "RHQ", ImportKind::OccupationalHealth, &common::sample("oh.csv")).await;
+    let found = store.search_people("RHQ", "10000101", 1).await.unwrap();
+    let person = found[0].id.clone();
+    // One credential already issued, so the person page shows the credentials table.
+    let view = store.person("RHQ", &person).await.unwrap().unwrap();
+    let record = view.records.iter().find(|r| r.type_name == "Employment").unwrap();
+    let now = passport_server::now();
+    store
+        .register_issued("RHQ", &person, &record.id, "Employment", "jkt", "n-1", now - 86_400, None)
+        .await
+        .unwrap();
+    person
+}
+
+#[tokio::test]
+async fn an_hr_user_offers_credentials_in_a_real_browser() {
+    let axe_js = axe_source();
+    let (_driver, driver_url) = start_driver().await;
+    let server = common::start(passport_store::testing::sqlite().unwrap()).await;
+    let person = seed(&server).await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver_url, profile.path()).await;
+    let base = &server.base;
+    let mut violations = Vec::new();
+
+    // Sign in, first with a wrong password (the error summary must be accessible too).
+    c.goto(&format!("{base}/portal/login")).await.unwrap();
+    assert_eq!(c.title().await.unwrap(), "Sign in - NHS Staff Passport - NHS");
+    screenshot(&c, "portal-login.png").await;
+    violations.extend(axe(&c, &axe_js, "sign in").await);
+    c.find(Locator::Id("username")).await.unwrap().send_keys("hr.browser").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys("not it").await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let summary = c.wait().for_element(Locator::Css(".nhsuk-error-summary")).await.unwrap();
+    assert!(summary.text().await.unwrap().contains("Username or password is wrong"));
+    violations.extend(axe(&c, &axe_js, "sign in, wrong password").await);
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.wait().for_url(&format!("{base}/portal").parse().unwrap()).await.unwrap();
+    let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert!(h1.contains("Northfield"), "{h1}");
+    screenshot(&c, "portal-home.png").await;
+    violations.extend(axe(&c, &axe_js, "home").await);
+
+    // Search.
+    c.find(Locator::LinkText("Find staff")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("q")).await.unwrap().send_keys("Okafor").await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("results")).await.unwrap();
+    screenshot(&c, "portal-staff.png").await;
+    violations.extend(axe(&c, &axe_js, "staff search").await);
+
+    // The person.
+    c.find(Locator::Css(&format!("a[href='/portal/staff/{person}']"))).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("records")).await.unwrap();
+    assert_eq!(c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Amara Okafor");
+    let page = c.source().await.unwrap();
+    assert!(page.contains("Occupational health clearance") && !page.contains("Measles"), "HR sees no OH detail");
+    screenshot(&c, "portal-person.png").await;
+    violations.extend(axe(&c, &axe_js, "person").await);
+
+    // Revocation's confirmation page (not confirmed here).
+    c.find(Locator::Css("a[href*='/revoke']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("reason")).await.unwrap();
+    screenshot(&c, "portal-revoke.png").await;
+    violations.extend(axe(&c, &axe_js, "revoke confirmation").await);
+    c.back().await.unwrap();
+    c.wait().for_element(Locator::Id("records")).await.unwrap();
+
+    // The offer.
+    c.find(Locator::XPath("//button[normalize-space()='Create an offer']")).await.unwrap().click().await.unwrap();
+    let qr = c.wait().for_element(Locator::Id("offer-qr")).await.unwrap();
+    assert_eq!(qr.tag_name().await.unwrap(), "svg");
+    assert!(qr.html(true).await.unwrap().contains("<path"), "the QR code has modules");
+    let (_, _, w, h) = qr.rectangle().await.unwrap();
+    assert!(w >= 200.0 && (w - h).abs() < 1.0, "a square QR code of a scannable size: {w}x{h}");
+    let code = c.find(Locator::Id("tx-code")).await.unwrap().text().await.unwrap();
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{code:?}");
+    let link = c.find(Locator::Id("offer-link")).await.unwrap().text().await.unwrap();
+    assert!(link.starts_with("openid-credential-offer://?credential_offer_uri="), "{link}");
+    let a = c.find(Locator::Css("main a[href^='openid-credential-offer://']")).await.unwrap();
+    assert_eq!(a.attr("href").await.unwrap().as_deref(), Some(link.as_str()));
+    screenshot(&c, "portal-offer.png").await;
+    violations.extend(axe(&c, &axe_js, "offer").await);
+
+    // The review queue (empty for these samples, or not: either must be accessible).
+    c.goto(&format!("{base}/portal/review")).await.unwrap();
+    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    screenshot(&c, "portal-review.png").await;
+    violations.extend(axe(&c, &axe_js, "review queue").await);
+
+    c.close().await.unwrap();
+    for v in &violations {
+        eprintln!("{v}");
+    }
+    assert!(violations.is_empty(), "{} accessibility violations (listed above)", violations.len());
+}

@@ -1,0 +1,106 @@
+//! Boots the real server on a random port with a fresh database, for integration tests.
+#![allow(dead_code, clippy::unwrap_used)]
+use passport_keystore::KdfParams;
+use passport_records::ImportKind;
+use passport_server::{AppState, Config, Shared};
+use passport_store::testing::TestDb;
+use std::sync::Arc;
+
+pub struct TestServer {
+    pub base: String,
+    pub state: Shared,
+    pub db: TestDb,
+    _dir: tempfile::TempDir,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Small KDF parameters: the key store's strength is not under test here.
+pub const TEST_KDF: KdfParams = KdfParams {
+    m_kib: 256,
+    t: 1,
+    p: 1,
+};
+
+pub async fn start(db: TestDb) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        bind: addr.to_string(),
+        public_url: Some(format!("http://{addr}")),
+        data_dir: dir.path().to_path_buf(),
+        database_url: Some(db.url.clone()),
+        keystore_passphrase: Some("test passphrase, not a secret".into()),
+        secure_cookies: false,
+        organisations: passport_server::orgs::demo_orgs(),
+        ..Config::default()
+    };
+    let state = Arc::new(
+        AppState::build(config, TEST_KDF, passport_server::now())
+            .await
+            .unwrap(),
+    );
+    let serving = state.clone();
+    let task = tokio::spawn(async move {
+        passport_server::serve(serving, listener).await.unwrap();
+    });
+    TestServer {
+        base: format!("http://{addr}"),
+        state,
+        db,
+        _dir: dir,
+        task,
+    }
+}
+
+/// Both databases, each with its own server.
+pub async fn servers() -> Vec<TestServer> {
+    let mut out = Vec::new();
+    for db in passport_store::testing::both().await.unwrap() {
+        out.push(start(db).await);
+    }
+    out
+}
+
+pub fn sample(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../samples")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Imports `text` of `kind` into `org`, returning the outcome.
+pub async fn import(
+    server: &TestServer,
+    org: &str,
+    kind: ImportKind,
+    text: &str,
+) -> passport_store::ImportOutcome {
+    let records = passport_records::parse(kind, text, org).unwrap();
+    server
+        .state
+        .store
+        .apply_import(
+            org,
+            kind.as_str(),
+            &passport_store::sha256_hex(text.as_bytes()),
+            &records,
+            passport_server::now(),
+            |_| {},
+        )
+        .await
+        .unwrap()
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
