@@ -173,6 +173,8 @@ pub fn files(staff: usize) -> Vec<DemoFile> {
     for (t, (ods, name, site)) in TRUSTS.iter().enumerate() {
         let mut esr = String::from(ESR_HEADER);
         let mut comp = String::from(COMPETENCE_HEADER);
+        // A second export, from another learning system, with a few names spelt differently.
+        let mut mismatched = String::from(COMPETENCE_HEADER);
         for p in people.iter().filter(|p| p.trust == t) {
             let (group, job, position, grade, reg) = ROLES[p.role];
             let (gmc, nmc, hcpc) = match reg {
@@ -216,6 +218,15 @@ pub fn files(staff: usize) -> Vec<DemoFile> {
                     "", "", "",
                 ]));
             }
+            // The learning system spells a few surnames differently from ESR: the import queues
+            // these for a person to match in the portal instead of guessing.
+            if p.esr % 67 == 1 {
+                mismatched.push_str(&row(&[
+                    &esr_id, p.given, &format!("{}-Smith", p.family),
+                    "NHS|MAND|Oliver McGowan Mandatory Training - Tier 1 - 3 Years|",
+                    &date_before_changeover(10), "", ods, "Classroom", "N", "", "", "", "",
+                ]));
+            }
             if matches!(reg, Reg::Nmc) {
                 comp.push_str(&row(&[
                     &esr_id, p.given, p.family, &format!("{ods}|SKILL|Venepuncture|"),
@@ -234,6 +245,13 @@ pub fn files(staff: usize) -> Vec<DemoFile> {
             kind: ImportKind::EsrCompetences,
             text: comp,
         });
+        if mismatched.lines().count() > 1 {
+            out.push(DemoFile {
+                org: (*ods).into(),
+                kind: ImportKind::EsrCompetences,
+                text: mismatched,
+            });
+        }
         let _ = site;
     }
     out.push(DemoFile {
