@@ -1,17 +1,52 @@
 #!/usr/bin/env bash
-# Every test of the project: formatting, lints, unit, integration, attack-catalogue,
-# specification-vector and interoperability tests. `.ci/run` calls exactly this.
-# Installs what the tests need (the independent SD-JWT implementation from the npm registry).
+# Every test of the project: formatting, lints, unit, storage (SQLite and PostgreSQL), server
+# integration, attack-catalogue, specification-vector, interoperability and browser tests.
+# `.ci/run` calls exactly this. It installs or starts what the tests need:
+#   - the independent SD-JWT implementation and axe-core from the npm registry (pinned lockfiles);
+#   - Chromium and ChromeDriver (Debian packages `chromium`, `chromium-driver`) if missing;
+#   - PostgreSQL: uses PASSPORT_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres),
+#     starting a local Debian cluster if one is installed but stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v cargo >/dev/null || { echo "cargo not found: install Rust from https://rustup.rs" >&2; exit 1; }
-command -v node >/dev/null || { echo "node not found: install Node.js 20+ (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+need() { command -v "$1" >/dev/null || { echo "$1 not found: $2" >&2; exit 1; }; }
+need cargo "install Rust from https://rustup.rs"
+need node "install Node.js 20+ (Debian: apt-get install nodejs npm)"
+need psql "install the PostgreSQL client and server (Debian: apt-get install postgresql)"
 
-echo "== interop dependencies (npm ci, pinned by interop/package-lock.json)"
-if [ -f interop/package-lock.json ]; then
-  npm ci --prefix interop --no-audit --no-fund --loglevel=error
+echo "== npm dependencies (pinned by package-lock.json)"
+for dir in interop browser; do
+  if [ -f "$dir/package-lock.json" ]; then
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+done
+
+echo "== Chromium and ChromeDriver"
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "chromium/chromedriver missing: install the Debian packages chromium and chromium-driver" >&2
+    exit 1
+  fi
 fi
+
+echo "== PostgreSQL"
+export PASSPORT_TEST_POSTGRES="${PASSPORT_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}"
+if ! psql "$PASSPORT_TEST_POSTGRES" -qAtc 'select 1' >/dev/null 2>&1; then
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    sleep 2
+  fi
+  psql "$PASSPORT_TEST_POSTGRES" -qAtc 'select 1' >/dev/null || {
+    echo "PostgreSQL is not reachable at $PASSPORT_TEST_POSTGRES: start one (Debian: apt-get install postgresql)" >&2
+    echo "or point PASSPORT_TEST_POSTGRES at a server where the user may CREATE DATABASE" >&2
+    exit 1
+  }
+fi
+# Databases left by earlier test runs.
+psql "$PASSPORT_TEST_POSTGRES" -qAtc "select datname from pg_database where datname like 'passport_t_%'" |
+  while read -r db; do psql "$PASSPORT_TEST_POSTGRES" -qc "drop database if exists $db" >/dev/null; done
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
