@@ -9,6 +9,7 @@ use std::path::PathBuf;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
+mod bench_issue;
 mod serve;
 mod walkthrough;
 mod fixtures;
@@ -96,6 +97,19 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BenchWhat {
+    /// Import synthetic staff (20 records each) and issue all their credentials, on SQLite and
+    /// PostgreSQL; prints rows/s, credentials/s and peak memory as JSON.
+    Issue {
+        #[arg(long, default_value_t = 100_000)]
+        staff: usize,
+        /// PostgreSQL server for a fresh benchmark database (default: PASSPORT_TEST_POSTGRES or
+        /// postgres://postgres@127.0.0.1:5432/postgres).
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Concurrent issuing tasks.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+    },
     /// Raw ES256 sign/verify, credential issuance and presentation verification rates.
     Crypto {
         /// Seconds per measurement.
@@ -136,6 +150,18 @@ fn main() -> Result<()> {
                 },
         } => {
             let report = bench::crypto(seconds, rounds, !no_openssl)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Bench {
+            what:
+                BenchWhat::Issue {
+                    staff,
+                    postgres,
+                    workers,
+                },
+        } => {
+            let report = bench_issue::run(staff, postgres, workers)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }

@@ -7,6 +7,7 @@ use passport_records::ImportKind;
 use std::fmt::Write as _;
 
 mod people;
+pub use people::{bench_files, DemoFile};
 
 /// Roles of the demo logins, per organisation kind.
 const TRUST_ROLES: &[&str] = &["hr", "training", "oh", "admin"];

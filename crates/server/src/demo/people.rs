@@ -267,6 +267,69 @@ pub fn files(staff: usize) -> Vec<DemoFile> {
     out
 }
 
+/// Every CSTF and MAND competence of the sample format: with one assignment, 20 records a person.
+const ALL_COMPETENCES: &[&str] = &[
+    "NHS|CSTF|Conflict Resolution - 3 Years|",
+    "NHS|CSTF|Equality, Diversity and Human Rights - 3 Years|",
+    "NHS|CSTF|Fire Safety - 2 Years|",
+    "NHS|CSTF|Health, Safety and Welfare - 3 Years|",
+    "NHS|CSTF|Infection Prevention and Control - Level 1 - 3 Years|",
+    "NHS|CSTF|Infection Prevention and Control - Level 2 - 1 Year|",
+    "NHS|CSTF|Information Governance and Data Security - 1 Year|",
+    "NHS|CSTF|Moving and Handling - Level 1 - 3 Years|",
+    "NHS|CSTF|Moving and Handling - Level 2 - 2 Years|",
+    "NHS|CSTF|Preventing Radicalisation - Basic Prevent Awareness - 3 Years|",
+    "NHS|CSTF|Preventing Radicalisation - Level 3 - 3 Years|",
+    "NHS|CSTF|Resuscitation - Level 2 - Adult Basic Life Support - 1 Year|",
+    "NHS|CSTF|Resuscitation - Level 2 - Newborn Life Support - 1 Year|",
+    "NHS|CSTF|Resuscitation - Level 2 - Paediatric Basic Life Support - 1 Year|",
+    "NHS|CSTF|Resuscitation - Level 3 - Adult Immediate Life Support - 1 Year|",
+    "NHS|CSTF|Safeguarding Adults - Level 2 - 3 Years|",
+    "NHS|CSTF|Safeguarding Children - Level 2 - 3 Years|",
+    "NHS|CSTF|Safeguarding Children - Level 3 - 3 Years|",
+    "NHS|MAND|Oliver McGowan Mandatory Training - Tier 1 - 3 Years|",
+];
+
+/// Files for `passport bench issue`: `staff` people at RHQ, each with one assignment and 19
+/// competences (20 records), in chunks of at most `chunk` people per file pair.
+pub fn bench_files(staff: usize, chunk: usize) -> Vec<DemoFile> {
+    let people = people(staff);
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    let (ods, name, _) = TRUSTS[0];
+    let mut out = Vec::new();
+    for group in people.chunks(chunk.max(1)) {
+        let mut esr = String::from(ESR_HEADER);
+        let mut comp = String::from(COMPETENCE_HEADER);
+        for p in group {
+            let (group_name, job, position, grade, _) = ROLES[p.role];
+            let esr_id = p.esr.to_string();
+            esr.push_str(&row(&[
+                &esr_id, &(p.esr + 10_000_000).to_string(), "Mx", p.given, p.family, &p.dob,
+                &p.email, "", "", "", "", ods, name, group_name, job, position, grade, "Permanent",
+                "Active Assignment", "1", "2019-04-01", "", "Y",
+            ]));
+            for subject in ALL_COMPETENCES {
+                comp.push_str(&row(&[
+                    &esr_id, p.given, p.family, subject,
+                    &date_before_changeover(20 + rng.below(1_000)), "", ods, "E-Learning", "N", "",
+                    "", "", "",
+                ]));
+            }
+        }
+        out.push(DemoFile {
+            org: ods.into(),
+            kind: ImportKind::EsrStaff,
+            text: esr,
+        });
+        out.push(DemoFile {
+            org: ods.into(),
+            kind: ImportKind::EsrCompetences,
+            text: comp,
+        });
+    }
+    out
+}
+
 fn oh_file(people: &[Person], rng: &mut Rng) -> String {
     let mut oh = String::from(OH_HEADER);
     for p in people {
