@@ -75,7 +75,10 @@ async fn start_driver() -> (Driver, String) {
                 break;
             }
         }
-        assert!(Instant::now() < deadline, "chromedriver did not start on {url}");
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not start on {url}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     (driver, url)
@@ -110,13 +113,18 @@ async fn axe(c: &Client, axe_js: &str, page: &str) -> Vec<String> {
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
                axe.run(document, { runOnly: { type: "tag", values: arguments[0] } })
-                 .then(r => done(JSON.stringify(r.violations)))
-                 .catch(e => done(JSON.stringify([{ id: "axe-error", help: String(e), nodes: [] }])));"#,
+                 .then(r => done(JSON.stringify({ violations: r.violations, passes: r.passes.length })))
+                 .catch(e => done(JSON.stringify({ violations: [{ id: "axe-error", help: String(e), nodes: [] }], passes: 0 })));"#,
             vec![json!(WCAG_TAGS)],
         )
         .await
         .unwrap();
-    let violations: Vec<Value> = serde_json::from_str(result.as_str().unwrap()).unwrap();
+    let result: Value = serde_json::from_str(result.as_str().unwrap()).unwrap();
+    assert!(
+        result["passes"].as_u64().unwrap_or(0) > 0,
+        "{page}: axe checked nothing"
+    );
+    let violations = result["violations"].as_array().cloned().unwrap_or_default();
     violations
         .iter()
         .map(|v| {
@@ -124,7 +132,9 @@ async fn axe(c: &Client, axe_js: &str, page: &str) -> Vec<String> {
                 .as_array()
                 .map(|n| {
                     n.iter()
-                        .map(|node| format!("{} {}", node["target"], node["html"].as_str().unwrap_or("")))
+                        .map(|node| {
+                            format!("{} {}", node["target"], node["html"].as_str().unwrap_or(""))
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -142,7 +152,10 @@ async fn axe(c: &Client, axe_js: &str, page: &str) -> Vec<String> {
 /// A screenshot of the whole page (the window is stretched to the page's height first).
 async fn screenshot(c: &Client, name: &str) {
     let height = c
-        .execute("return Math.max(document.documentElement.scrollHeight, 1024);", vec![])
+        .execute(
+            "return Math.max(document.documentElement.scrollHeight, 800) + window.outerHeight - window.innerHeight;",
+            vec![],
+        )
         .await
         .unwrap()
         .as_u64()
@@ -157,22 +170,72 @@ async fn screenshot(c: &Client, name: &str) {
 }
 
 async fn seed(server: &common::TestServer) -> String {
-    let hash = passport_server::portal::hash_password(PASSWORD).await.unwrap();
-    let store = &server.state.store;
-    store
-        .upsert_user("RHQ", "hr.browser", "Hana Reid", "hr", &hash, passport_server::now())
+    let hash = passport_server::portal::hash_password(PASSWORD)
         .await
         .unwrap();
-    common::import(server, "RHQ", ImportKind::EsrStaff, &common::sample("esr-staff.csv")).await;
-    common::import(server, "RHQ", ImportKind::OccupationalHealth, &common::sample("oh.csv")).await;
+    let store = &server.state.store;
+    store
+        .upsert_user(
+            "RHQ",
+            "hr.browser",
+            "Hana Reid",
+            "hr",
+            &hash,
+            passport_server::now(),
+        )
+        .await
+        .unwrap();
+    let staff = common::sample("esr-staff.csv");
+    common::import(server, "RHQ", ImportKind::EsrStaff, &staff).await;
+    // A record naming Amara Okafor's ESR person ID with another surname and date of birth,
+    // so the review queue has an item to show.
+    let mut doubtful =
+        passport_records::parse(ImportKind::EsrStaff, &staff, "RHQ").unwrap()[0].clone();
+    doubtful.key.push_str("-doubtful");
+    if let Some(p) = doubtful.person.as_mut() {
+        p.family_name = "Adeyemi".into();
+        p.date_of_birth = Some("1999-03-15".into());
+    }
+    store
+        .apply_import(
+            "RHQ",
+            "esr-staff",
+            "test",
+            &[doubtful],
+            passport_server::now(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.review_queue("RHQ").await.unwrap().len(), 1);
+    common::import(
+        server,
+        "RHQ",
+        ImportKind::OccupationalHealth,
+        &common::sample("oh.csv"),
+    )
+    .await;
     let found = store.search_people("RHQ", "10000101", 1).await.unwrap();
     let person = found[0].id.clone();
     // One credential already issued, so the person page shows the credentials table.
     let view = store.person("RHQ", &person).await.unwrap().unwrap();
-    let record = view.records.iter().find(|r| r.type_name == "Employment").unwrap();
+    let record = view
+        .records
+        .iter()
+        .find(|r| r.type_name == "Employment")
+        .unwrap();
     let now = passport_server::now();
     store
-        .register_issued("RHQ", &person, &record.id, "Employment", "jkt", "n-1", now - 86_400, None)
+        .register_issued(
+            "RHQ",
+            &person,
+            &record.id,
+            "Employment",
+            "jkt",
+            "n-1",
+            now - 86_400,
+            None,
+        )
         .await
         .unwrap();
     person
@@ -191,42 +254,124 @@ async fn an_hr_user_offers_credentials_in_a_real_browser() {
 
     // Sign in, first with a wrong password (the error summary must be accessible too).
     c.goto(&format!("{base}/portal/login")).await.unwrap();
-    assert_eq!(c.title().await.unwrap(), "Sign in - NHS Staff Passport - NHS");
+    assert_eq!(
+        c.title().await.unwrap(),
+        "Sign in - NHS Staff Passport - NHS"
+    );
     screenshot(&c, "portal-login.png").await;
     violations.extend(axe(&c, &axe_js, "sign in").await);
-    c.find(Locator::Id("username")).await.unwrap().send_keys("hr.browser").await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys("not it").await.unwrap();
-    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
-    let summary = c.wait().for_element(Locator::Css(".nhsuk-error-summary")).await.unwrap();
-    assert!(summary.text().await.unwrap().contains("Username or password is wrong"));
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("hr.browser")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("not it")
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let summary = c
+        .wait()
+        .for_element(Locator::Css(".nhsuk-error-summary"))
+        .await
+        .unwrap();
+    assert!(summary
+        .text()
+        .await
+        .unwrap()
+        .contains("Username or password is wrong"));
     violations.extend(axe(&c, &axe_js, "sign in, wrong password").await);
-    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
-    c.wait().for_url(&format!("{base}/portal").parse().unwrap()).await.unwrap();
-    let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_url(&format!("{base}/portal").parse().unwrap())
+        .await
+        .unwrap();
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(h1.contains("Northfield"), "{h1}");
     screenshot(&c, "portal-home.png").await;
     violations.extend(axe(&c, &axe_js, "home").await);
 
     // Search.
-    c.find(Locator::LinkText("Find staff")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Id("q")).await.unwrap().send_keys("Okafor").await.unwrap();
-    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::LinkText("Find staff"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("Okafor")
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait().for_element(Locator::Id("results")).await.unwrap();
     screenshot(&c, "portal-staff.png").await;
     violations.extend(axe(&c, &axe_js, "staff search").await);
 
     // The person.
-    c.find(Locator::Css(&format!("a[href='/portal/staff/{person}']"))).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(&format!("a[href='/portal/staff/{person}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait().for_element(Locator::Id("records")).await.unwrap();
-    assert_eq!(c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Amara Okafor");
+    assert_eq!(
+        c.find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Amara Okafor"
+    );
     let page = c.source().await.unwrap();
-    assert!(page.contains("Occupational health clearance") && !page.contains("Measles"), "HR sees no OH detail");
+    assert!(
+        page.contains("Occupational health clearance") && !page.contains("Measles"),
+        "HR sees no OH detail"
+    );
     screenshot(&c, "portal-person.png").await;
     violations.extend(axe(&c, &axe_js, "person").await);
 
     // Revocation's confirmation page (not confirmed here).
-    c.find(Locator::Css("a[href*='/revoke']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("a[href*='/revoke']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     c.wait().for_element(Locator::Id("reason")).await.unwrap();
     screenshot(&c, "portal-revoke.png").await;
     violations.extend(axe(&c, &axe_js, "revoke confirmation").await);
@@ -234,30 +379,103 @@ async fn an_hr_user_offers_credentials_in_a_real_browser() {
     c.wait().for_element(Locator::Id("records")).await.unwrap();
 
     // The offer.
-    c.find(Locator::XPath("//button[normalize-space()='Create an offer']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Create an offer']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     let qr = c.wait().for_element(Locator::Id("offer-qr")).await.unwrap();
     assert_eq!(qr.tag_name().await.unwrap(), "svg");
-    assert!(qr.html(true).await.unwrap().contains("<path"), "the QR code has modules");
+    assert!(
+        qr.html(true).await.unwrap().contains("<path"),
+        "the QR code has modules"
+    );
     let (_, _, w, h) = qr.rectangle().await.unwrap();
-    assert!(w >= 200.0 && (w - h).abs() < 1.0, "a square QR code of a scannable size: {w}x{h}");
-    let code = c.find(Locator::Id("tx-code")).await.unwrap().text().await.unwrap();
-    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{code:?}");
-    let link = c.find(Locator::Id("offer-link")).await.unwrap().text().await.unwrap();
-    assert!(link.starts_with("openid-credential-offer://?credential_offer_uri="), "{link}");
-    let a = c.find(Locator::Css("main a[href^='openid-credential-offer://']")).await.unwrap();
-    assert_eq!(a.attr("href").await.unwrap().as_deref(), Some(link.as_str()));
+    assert!(
+        w >= 200.0 && (w - h).abs() < 1.0,
+        "a square QR code of a scannable size: {w}x{h}"
+    );
+    let code = c
+        .find(Locator::Id("tx-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
+        "{code:?}"
+    );
+    let link = c
+        .find(Locator::Id("offer-link"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        link.starts_with("openid-credential-offer://?credential_offer_uri="),
+        "{link}"
+    );
+    let a = c
+        .find(Locator::Css("main a[href^='openid-credential-offer://']"))
+        .await
+        .unwrap();
+    assert_eq!(
+        a.attr("href").await.unwrap().as_deref(),
+        Some(link.as_str())
+    );
     screenshot(&c, "portal-offer.png").await;
     violations.extend(axe(&c, &axe_js, "offer").await);
 
-    // The review queue (empty for these samples, or not: either must be accessible).
-    c.goto(&format!("{base}/portal/review")).await.unwrap();
-    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    // The review queue, with the doubtful record and Amara Okafor as its candidate.
+    c.find(Locator::LinkText("Review queue"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("item-0")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Adeyemi"));
     screenshot(&c, "portal-review.png").await;
     violations.extend(axe(&c, &axe_js, "review queue").await);
+    c.find(Locator::Id("choice-0"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#item-0 button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let banner = c
+        .wait()
+        .for_element(Locator::Css(".nhsuk-notification-banner--success"))
+        .await
+        .unwrap();
+    assert!(banner.text().await.unwrap().contains("matched"));
+    assert!(server
+        .state
+        .store
+        .review_queue("RHQ")
+        .await
+        .unwrap()
+        .is_empty());
+    violations.extend(axe(&c, &axe_js, "review queue, resolved").await);
 
     c.close().await.unwrap();
     for v in &violations {
         eprintln!("{v}");
     }
-    assert!(violations.is_empty(), "{} accessibility violations (listed above)", violations.len());
+    assert!(
+        violations.is_empty(),
+        "{} accessibility violations (listed above)",
+        violations.len()
+    );
 }

@@ -43,7 +43,9 @@ fn table() -> &'static [Asset] {
         let hashed = |name: &'static str, content_type, bytes: &'static [u8]| Asset {
             name,
             path: match name.rsplit_once('.') {
-                Some((stem, ext)) => format!("{stem}.{}.{ext}", &passport_store::sha256_hex(bytes)[..16]),
+                Some((stem, ext)) => {
+                    format!("{stem}.{}.{ext}", &passport_store::sha256_hex(bytes)[..16])
+                }
                 None => name.to_string(),
             },
             content_type,
@@ -124,10 +126,18 @@ mod tests {
         let js = std::str::from_utf8(NHSUK_JS).unwrap();
         assert!(js.contains(&format!("version=\"{NHSUK_FRONTEND_VERSION}\"")));
         let ours = std::str::from_utf8(PORTAL_JS).unwrap();
-        assert!(ours.contains(&format!("./nhsuk-frontend/{NHSUK_FRONTEND_VERSION}/nhsuk-frontend.min.js")));
+        assert!(ours.contains(&format!(
+            "./nhsuk-frontend/{NHSUK_FRONTEND_VERSION}/nhsuk-frontend.min.js"
+        )));
         let css = std::str::from_utf8(NHSUK_CSS).unwrap();
-        assert!(!css.contains("assets.nhs.uk"), "third-party fonts must stay removed");
-        assert!(!css.contains("url(/assets/"), "image URLs must point under /portal/assets");
+        assert!(
+            !css.contains("assets.nhs.uk"),
+            "third-party fonts must stay removed"
+        );
+        assert!(
+            !css.contains("url(/assets/"),
+            "image URLs must point under /portal/assets"
+        );
     }
 
     #[test]
@@ -147,7 +157,9 @@ mod tests {
         assert_ne!(css, "/portal/assets/portal.css");
         assert_eq!(
             url("nhsuk-frontend.min.css"),
-            format!("/portal/assets/nhsuk-frontend/{NHSUK_FRONTEND_VERSION}/nhsuk-frontend.min.css")
+            format!(
+                "/portal/assets/nhsuk-frontend/{NHSUK_FRONTEND_VERSION}/nhsuk-frontend.min.css"
+            )
         );
         for name in ["portal.js", "nhsuk-frontend.min.js", "images/favicon.svg"] {
             let path = url(name);

@@ -60,7 +60,11 @@ async fn verify_password(stored: Option<String>, password: String) -> bool {
                 .clone(),
         };
         let ok = PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false);
         ok && known
     })
@@ -71,7 +75,9 @@ async fn verify_password(stored: Option<String>, password: String) -> bool {
 /// Constant-time equality of two secrets (the length is not secret).
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && !a.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn session_cookie_name(state: &Shared) -> &'static str {
@@ -104,8 +110,13 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// A `Set-Cookie` value. `max_age` 0 deletes the cookie.
 fn set_cookie(state: &Shared, name: &str, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let text =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -123,7 +134,10 @@ pub struct Viewer {
 impl FromRequestParts<Shared> for Viewer {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
         let token = cookie(&parts.headers, session_cookie_name(state))
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or(ServerError::Unauthenticated)?
@@ -143,7 +157,10 @@ pub struct Fields(Vec<(String, String)>);
 impl Fields {
     /// The first value of field `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -191,7 +208,11 @@ fn login_page(state: &Shared, username: &str, failed: bool) -> Response {
     } else {
         (String::new(), "", String::new())
     };
-    let described = if failed { r#" aria-describedby="username-error""# } else { "" };
+    let described = if failed {
+        r#" aria-describedby="username-error""#
+    } else {
+        ""
+    };
     let input_error = if failed { " nhsuk-input--error" } else { "" };
     let body = format!(
         r#"<div class="nhsuk-grid-row"><div class="nhsuk-grid-column-two-thirds">
@@ -220,13 +241,17 @@ fn login_page(state: &Shared, username: &str, failed: bool) -> Response {
     );
     let title = if failed { "Error: Sign in" } else { "Sign in" };
     let mut response = Html(page(title, None, Nav::None, &body)).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(state, login_cookie_name(state), &token, 3600));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(state, login_cookie_name(state), &token, 3600),
+    );
     response
 }
 
-pub async fn login_form(State(state): State<Shared>, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn login_form(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     if let Some(token) = cookie(&headers, session_cookie_name(&state)) {
         if state.store.session(token, now()).await?.is_some() {
             return Ok(redirect("/portal"));
@@ -273,17 +298,24 @@ pub async fn login(State(state): State<Shared>, req: Request) -> Result<Response
     tracing::info!(user = %user.id, org = %user.org, "portal sign-in");
     let mut response = redirect("/portal");
     let headers = response.headers_mut();
-    headers.append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state), &token, ttl));
-    headers.append(header::SET_COOKIE, set_cookie(&state, login_cookie_name(&state), "", 0));
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(&state, session_cookie_name(&state), &token, ttl),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(&state, login_cookie_name(&state), "", 0),
+    );
     Ok(response)
 }
 
 pub async fn logout(State(state): State<Shared>, posted: Posted) -> Result<Response, PageError> {
     state.store.end_session(&posted.viewer.token).await?;
     let mut response = redirect("/portal/login");
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state), "", 0));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, session_cookie_name(&state), "", 0),
+    );
     Ok(response)
 }
 
@@ -308,7 +340,11 @@ mod tests {
         assert!(!verify_password(Some(hash.clone()), "correct horse ".into()).await);
         assert!(!verify_password(None, "correct horse".into()).await);
         assert!(!verify_password(Some("not a hash".into()), "x".into()).await);
-        assert_ne!(hash, hash_password("correct horse").await.unwrap(), "salted");
+        assert_ne!(
+            hash,
+            hash_password("correct horse").await.unwrap(),
+            "salted"
+        );
     }
 
     #[test]
@@ -322,8 +358,14 @@ mod tests {
     #[test]
     fn cookies_are_read_by_exact_name() {
         let mut h = HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("a=1; passport_session=tok; x=y"));
-        h.append(header::COOKIE, HeaderValue::from_static("__Host-passport_session=sec"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; passport_session=tok; x=y"),
+        );
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("__Host-passport_session=sec"),
+        );
         assert_eq!(cookie(&h, "passport_session"), Some("tok"));
         assert_eq!(cookie(&h, "__Host-passport_session"), Some("sec"));
         assert_eq!(cookie(&h, "session"), None);

@@ -127,7 +127,10 @@ pub fn page(title: &str, chrome: Option<&Chrome>, nav: Nav, body: &str) -> Strin
             org = html_escape(c.org_name),
             csrf = csrf_field(&c.session.csrf),
         );
-        let mut items = vec![(Nav::Home, "/portal", "Home"), (Nav::Staff, "/portal/staff", "Find staff")];
+        let mut items = vec![
+            (Nav::Home, "/portal", "Home"),
+            (Nav::Staff, "/portal/staff", "Find staff"),
+        ];
         if c.show_review {
             items.push((Nav::Review, "/portal/review", "Review queue"));
         }
@@ -178,7 +181,10 @@ pub fn page(title: &str, chrome: Option<&Chrome>, nav: Nav, body: &str) -> Strin
 
 /// The hidden CSRF field every POST form carries.
 pub fn csrf_field(token: &str) -> String {
-    format!(r#"<input type="hidden" name="csrf" value="{}">"#, attr(token))
+    format!(
+        r#"<input type="hidden" name="csrf" value="{}">"#,
+        attr(token)
+    )
 }
 
 /// How a role reads in the header.
@@ -257,8 +263,18 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 fn month_name(month: u32) -> &'static str {
@@ -277,18 +293,29 @@ pub fn date(unix: i64) -> String {
 /// `25 November 2025 at 14:03 (UTC)` for a Unix time.
 pub fn date_time(unix: i64) -> String {
     let secs = unix.rem_euclid(86_400);
-    format!("{} at {:02}:{:02} (UTC)", date(unix), secs / 3600, (secs % 3600) / 60)
+    format!(
+        "{} at {:02}:{:02} (UTC)",
+        date(unix),
+        secs / 3600,
+        (secs % 3600) / 60
+    )
 }
 
 /// A record's date text for people: `2024-03-05` -> `5 March 2024`, `2024-03` -> `March
 /// 2024`; anything else unchanged.
 pub fn claim_date(text: &str) -> String {
     let parts: Vec<&str> = text.split('-').collect();
-    let num = |s: &str| s.parse::<u32>().ok().filter(|_| s.bytes().all(|b| b.is_ascii_digit()));
+    let num = |s: &str| {
+        s.parse::<u32>()
+            .ok()
+            .filter(|_| s.bytes().all(|b| b.is_ascii_digit()))
+    };
     match parts.as_slice() {
         [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
             match (num(y), num(m), num(d)) {
-                (Some(y), Some(m @ 1..=12), Some(d @ 1..=31)) => format!("{d} {} {y}", month_name(m)),
+                (Some(y), Some(m @ 1..=12), Some(d @ 1..=31)) => {
+                    format!("{d} {} {y}", month_name(m))
+                }
                 _ => text.to_string(),
             }
         }
@@ -315,11 +342,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let error = self.0;
         if matches!(error, ServerError::Unauthenticated) {
-            return (
-                StatusCode::SEE_OTHER,
-                [(header::LOCATION, "/portal/login")],
-            )
-                .into_response();
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, "/portal/login")]).into_response();
         }
         let status = error.status();
         if status.is_server_error() {

@@ -38,7 +38,8 @@ pub use policy::{authorise, Action};
 
 /// The portal's Content-Security-Policy: our own scripts, styles and images only; forms post
 /// only to us; no framing.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
@@ -79,7 +80,13 @@ async fn security_headers(req: Request, next: Next) -> Response {
 }
 
 /// A page for the signed-in viewer, with the header's account and navigation.
-fn render(state: &Shared, viewer: &auth::Viewer, title: &str, nav: html::Nav, body: &str) -> Html<String> {
+fn render(
+    state: &Shared,
+    viewer: &auth::Viewer,
+    title: &str,
+    nav: html::Nav,
+    body: &str,
+) -> Html<String> {
     let s = &viewer.session;
     let chrome = html::Chrome {
         session: s,

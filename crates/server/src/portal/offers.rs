@@ -1,7 +1,8 @@
 //! Creating a credential offer (QR code, link, transaction code) and revoking a credential.
 use super::auth::{Posted, Viewer};
 use super::html::{
-    self, attr, csrf_field, date, error_summary, html_escape, summary_list, url_part, Nav, PageError,
+    self, attr, csrf_field, date, error_summary, html_escape, summary_list, url_part, Nav,
+    PageError,
 };
 use super::policy::{authorise, Action};
 use super::render;
@@ -17,8 +18,8 @@ use qrcode::QrCode;
 /// The QR code of `data` as an inline SVG element (no XML declaration), labelled for
 /// assistive technology.
 pub fn qr_svg(data: &str) -> Result<String, ServerError> {
-    let code = QrCode::new(data.as_bytes())
-        .map_err(|e| ServerError::Internal(format!("QR code: {e}")))?;
+    let code =
+        QrCode::new(data.as_bytes()).map_err(|e| ServerError::Internal(format!("QR code: {e}")))?;
     let image = code
         .render::<svg::Color>()
         .min_dimensions(296, 296)
@@ -47,7 +48,9 @@ pub async fn create(
         .await?
         .ok_or_else(|| ServerError::NotFound("person".into()))?;
     if view.records.is_empty() {
-        return Err(ServerError::BadRequest("this person has no current records to offer".into()).into());
+        return Err(
+            ServerError::BadRequest("this person has no current records to offer".into()).into(),
+        );
     }
     let offer = issuance::create_offer(&state, &s.user.org, &person_id, &s.user.id, now()).await?;
     tracing::info!(user = %s.user.id, offer = %offer.offer_id, "portal offer created");
@@ -87,7 +90,13 @@ pub async fn create(
             ("Works".into(), "Once".into()),
         ]),
     );
-    let page = render(&state, viewer, &format!("Offer for {name}"), Nav::Staff, &body);
+    let page = render(
+        &state,
+        viewer,
+        &format!("Offer for {name}"),
+        Nav::Staff,
+        &body,
+    );
     Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
@@ -115,7 +124,10 @@ async fn revocable(
         .find(|c| c.id == cid && c.revoked_at.is_none())
         .ok_or_else(|| ServerError::NotFound("live credential".into()))?;
     authorise(s, Action::Revoke(&credential.type_name))?;
-    Ok((format!("{} {}", view.person.given_name, view.person.family_name), credential))
+    Ok((
+        format!("{} {}", view.person.given_name, view.person.family_name),
+        credential,
+    ))
 }
 
 fn confirm_page(
@@ -193,7 +205,15 @@ pub async fn confirm_revoke(
     Path((pid, cid)): Path<(String, String)>,
 ) -> Result<Html<String>, PageError> {
     let (name, credential) = revocable(&state, &viewer, &pid, &cid).await?;
-    Ok(confirm_page(&state, &viewer, &pid, &name, &credential, "", None))
+    Ok(confirm_page(
+        &state,
+        &viewer,
+        &pid,
+        &name,
+        &credential,
+        "",
+        None,
+    ))
 }
 
 pub async fn revoke(
@@ -212,12 +232,23 @@ pub async fn revoke(
         None
     };
     if let Some(error) = error {
-        let page = confirm_page(&state, viewer, &pid, &name, &credential, reason, Some(error));
+        let page = confirm_page(
+            &state,
+            viewer,
+            &pid,
+            &name,
+            &credential,
+            reason,
+            Some(error),
+        );
         return Ok(page.into_response());
     }
     let org = &viewer.session.user.org;
     let reason = format!("{reason} (revoked by {})", viewer.session.user.username);
-    state.store.revoke_credential(org, &cid, &reason, now()).await?;
+    state
+        .store
+        .revoke_credential(org, &cid, &reason, now())
+        .await?;
     status::invalidate(&state, org);
     tracing::info!(user = %viewer.session.user.id, credential = %cid, "portal revocation");
     let to = format!("/portal/staff/{}?done=revoked", url_part(&pid));

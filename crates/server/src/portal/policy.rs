@@ -131,26 +131,46 @@ mod tests {
     #[test]
     fn the_table() {
         let oh_only = ["Vaccination", "ClinicalTest", "Observation"];
-        let others = ["OccupationalHealthClearance", "Employment", "DBSCheckOutcome"];
+        let others = [
+            "OccupationalHealthClearance",
+            "Employment",
+            "DBSCheckOutcome",
+        ];
         for role in ["hr", "training", "oh", "admin"] {
             let s = session(role);
             assert!(may(&s, Action::UsePortal), "{role}");
             for t in oh_only {
                 assert_eq!(may(&s, Action::ViewType(t)), role == "oh", "{role} {t}");
                 assert!(!may(&s, Action::Revoke(t)), "{role} revoke {t}");
-                assert_eq!(may(&s, Action::ResolveReview(t)), role == "oh", "{role} resolve {t}");
+                assert_eq!(
+                    may(&s, Action::ResolveReview(t)),
+                    role == "oh",
+                    "{role} resolve {t}"
+                );
             }
             for t in others {
                 assert!(may(&s, Action::ViewType(t)), "{role} {t}");
-                assert_eq!(may(&s, Action::Revoke(t)), matches!(role, "hr" | "admin"), "{role} revoke {t}");
+                assert_eq!(
+                    may(&s, Action::Revoke(t)),
+                    matches!(role, "hr" | "admin"),
+                    "{role} revoke {t}"
+                );
                 assert_eq!(
                     may(&s, Action::ResolveReview(t)),
                     matches!(role, "hr" | "oh" | "admin"),
                     "{role} resolve {t}"
                 );
             }
-            assert_eq!(may(&s, Action::CreateOffer), matches!(role, "hr" | "admin"), "{role}");
-            assert_eq!(may(&s, Action::ViewReviewQueue), role != "training", "{role}");
+            assert_eq!(
+                may(&s, Action::CreateOffer),
+                matches!(role, "hr" | "admin"),
+                "{role}"
+            );
+            assert_eq!(
+                may(&s, Action::ViewReviewQueue),
+                role != "training",
+                "{role}"
+            );
         }
     }
 

@@ -8,7 +8,11 @@ use serde_json::{Map, Value};
 /// does not name (there should be none: schemas forbid them) come last under their own name.
 pub fn claim_rows(ty: &CredentialType, claims: &Value) -> Vec<(String, String)> {
     let empty = Map::new();
-    let props = ty.schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    let props = ty
+        .schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     object_rows(props, claims.as_object().unwrap_or(&empty))
 }
 
@@ -65,7 +69,10 @@ fn value_html(prop: &Value, value: &Value) -> String {
         }
         Value::Object(map) => {
             let empty = Map::new();
-            let props = prop.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+            let props = prop
+                .get("properties")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
             object_rows(props, map)
                 .into_iter()
                 .map(|(k, v)| format!("{}: {v}", html_escape(&k)))

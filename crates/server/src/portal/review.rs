@@ -90,9 +90,19 @@ fn queue_page(
     }
     for (n, (item, people)) in items.iter().enumerate() {
         let item_error = error.filter(|(id, _)| *id == item.id).map(|(_, m)| m);
-        body.push_str(&item_card(n, item, people, &viewer.session.csrf, item_error));
+        body.push_str(&item_card(
+            n,
+            item,
+            people,
+            &viewer.session.csrf,
+            item_error,
+        ));
     }
-    let title = if error.is_some() { "Error: Review queue" } else { "Review queue" };
+    let title = if error.is_some() {
+        "Error: Review queue"
+    } else {
+        "Review queue"
+    };
     render(state, viewer, title, Nav::Review, &body)
 }
 
@@ -135,12 +145,20 @@ fn item_card(
         }
         rows.push(("Person in the record".to_string(), html_escape(&who)));
     }
-    if let Some(ty) = Catalogue::nhs().by_name(r.type_name) {
-        rows.extend(claim_rows(ty, &r.claims));
-    }
+    let details = match Catalogue::nhs().by_name(r.type_name) {
+        Some(ty) => format!(
+            r#"<details class="nhsuk-details"><summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">The record's details</span></summary><div class="nhsuk-details__text">{}</div></details>"#,
+            summary_list(&claim_rows(ty, &r.claims))
+        ),
+        None => String::new(),
+    };
     let mut radios = String::new();
     for (m, p) in people.iter().enumerate() {
-        let id = if m == 0 { format!("choice-{n}") } else { format!("choice-{n}-{m}") };
+        let id = if m == 0 {
+            format!("choice-{n}")
+        } else {
+            format!("choice-{n}-{m}")
+        };
         let _ = write!(
             radios,
             r#"<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="{id}" name="choice" type="radio" value="{value}" aria-describedby="{id}-hint"><label class="nhsuk-label nhsuk-radios__label" for="{id}">{name}</label><div class="nhsuk-hint nhsuk-radios__hint" id="{id}-hint">{hint}</div></div>"#,
@@ -153,14 +171,22 @@ fn item_card(
         if !people.is_empty() {
             radios.push_str(r#"<div class="nhsuk-radios__divider">or</div>"#);
         }
-        let id = if people.is_empty() { format!("choice-{n}") } else { format!("choice-{n}-new") };
+        let id = if people.is_empty() {
+            format!("choice-{n}")
+        } else {
+            format!("choice-{n}-new")
+        };
         let _ = write!(
             radios,
             r#"<div class="nhsuk-radios__item"><input class="nhsuk-radios__input" id="{id}" name="choice" type="radio" value="{NEW_PERSON}"><label class="nhsuk-label nhsuk-radios__label" for="{id}">A new person: {name}</label></div>"#,
             name = html_escape(&format!("{} {}", p.given_name, p.family_name)),
         );
     }
-    let heading = format!("{} record from {}", type_label(r.type_name), source_label(r.source.as_str()));
+    let heading = format!(
+        "{} record from {}",
+        type_label(r.type_name),
+        source_label(r.source.as_str())
+    );
     let (group, message) = match error {
         Some(e) => (
             " nhsuk-form-group--error",
@@ -200,6 +226,7 @@ fn item_card(
         r#"<div class="nhsuk-card" id="item-{n}"><div class="nhsuk-card__content">
 <h2 class="nhsuk-card__heading nhsuk-heading-m">{heading}</h2>
 {rows}
+{details}
 {form}
 </div></div>"#,
         heading = html_escape(&heading),
@@ -236,7 +263,9 @@ pub async fn resolve(
             "Select one of the people listed, or a new person"
         };
         let items = visible_items(&state, viewer).await?;
-        return Ok(queue_page(&state, viewer, &items, false, Some((&item_id, message))).into_response());
+        return Ok(
+            queue_page(&state, viewer, &items, false, Some((&item_id, message))).into_response(),
+        );
     };
     let person_id = state
         .store

@@ -99,7 +99,10 @@ pub async fn search(
         q = attr(&q)
     );
     if !q.is_empty() {
-        let people = state.store.search_people(&s.user.org, &q, SEARCH_LIMIT).await?;
+        let people = state
+            .store
+            .search_people(&s.user.org, &q, SEARCH_LIMIT)
+            .await?;
         body.push_str(&results_table(&q, &people));
     }
     let title = if q.is_empty() {
@@ -138,7 +141,12 @@ fn results_table(q: &str, people: &[PersonSummary]) -> String {
             id = attr(&url_part(&p.id)),
             family = html_escape(&p.family_name),
             given = html_escape(&p.given_name),
-            dob = html_escape(&p.date_of_birth.as_deref().map(html::claim_date).unwrap_or_default()),
+            dob = html_escape(
+                &p.date_of_birth
+                    .as_deref()
+                    .map(html::claim_date)
+                    .unwrap_or_default()
+            ),
             email = html_escape(p.email.as_deref().unwrap_or("")),
         );
     }
@@ -194,13 +202,27 @@ pub async fn person(
     body.push_str(&summary_list(&[
         (
             "Date of birth".into(),
-            html_escape(&p.date_of_birth.as_deref().map(html::claim_date).unwrap_or_default()),
+            html_escape(
+                &p.date_of_birth
+                    .as_deref()
+                    .map(html::claim_date)
+                    .unwrap_or_default(),
+            ),
         ),
-        ("Email".into(), html_escape(p.email.as_deref().unwrap_or(""))),
+        (
+            "Email".into(),
+            html_escape(p.email.as_deref().unwrap_or("")),
+        ),
         ("Identifiers".into(), identifiers),
     ]));
     if may(s, Action::CreateOffer) {
-        body.push_str(&offer_form(&state, &view.person.id, &name, &s.csrf, !view.records.is_empty()));
+        body.push_str(&offer_form(
+            &state,
+            &view.person.id,
+            &name,
+            &s.csrf,
+            !view.records.is_empty(),
+        ));
     }
     body.push_str(&records_section(s, &view.records));
     body.push_str(&issued_section(s, &person_id, &issued));
@@ -208,7 +230,13 @@ pub async fn person(
     Ok(render(&state, &viewer, &name, Nav::Staff, &body))
 }
 
-fn offer_form(state: &Shared, person_id: &str, name: &str, csrf: &str, has_records: bool) -> String {
+fn offer_form(
+    state: &Shared,
+    person_id: &str,
+    name: &str,
+    csrf: &str,
+    has_records: bool,
+) -> String {
     let days = state.config.offer_ttl_secs / 86_400;
     let lasts = if days >= 1 {
         format!("{days} {}", if days == 1 { "day" } else { "days" })
@@ -242,7 +270,8 @@ fn records_section(s: &passport_store::Session, records: &[PersonRecord]) -> Str
         return out;
     }
     for ty in Catalogue::nhs().iter() {
-        let of_type: Vec<&&PersonRecord> = visible.iter().filter(|r| r.type_name == ty.name).collect();
+        let of_type: Vec<&&PersonRecord> =
+            visible.iter().filter(|r| r.type_name == ty.name).collect();
         if of_type.is_empty() {
             continue;
         }
@@ -251,7 +280,11 @@ fn records_section(s: &passport_store::Session, records: &[PersonRecord]) -> Str
             let mut rows = claim_rows(ty, &r.claims);
             rows.push((
                 "Source".into(),
-                format!("{}, imported {}", html_escape(source_label(&r.source)), date(r.imported_at)),
+                format!(
+                    "{}, imported {}",
+                    html_escape(source_label(&r.source)),
+                    date(r.imported_at)
+                ),
             ));
             let _ = write!(
                 out,
@@ -280,7 +313,11 @@ pub fn type_label(type_name: &str) -> &str {
         .map_or(type_name, |t| t.display_name)
 }
 
-fn issued_section(s: &passport_store::Session, person_id: &str, issued: &[IssuedCredential]) -> String {
+fn issued_section(
+    s: &passport_store::Session,
+    person_id: &str,
+    issued: &[IssuedCredential],
+) -> String {
     let mut out = String::from(r#"<h2 id="credentials">Credentials issued</h2>"#);
     if issued.is_empty() {
         out.push_str("<p>None yet: credentials are issued when the person collects an offer in their wallet.</p>");
