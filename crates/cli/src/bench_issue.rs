@@ -90,8 +90,8 @@ async fn one(url: &str, backend: &str, staff: usize, workers: usize) -> Result<V
     let mut parse_secs = 0.0;
     for f in &files {
         let t = Instant::now();
-        let records = passport_records::parse(f.kind, &f.text, &f.org)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let records =
+            passport_records::parse(f.kind, &f.text, &f.org).map_err(|e| anyhow::anyhow!("{e}"))?;
         parse_secs += t.elapsed().as_secs_f64();
         let base = progress.position();
         state

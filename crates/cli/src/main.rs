@@ -10,10 +10,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
 mod bench_issue;
-mod serve;
-mod walkthrough;
 mod fixtures;
 mod keys;
+mod serve;
+mod walkthrough;
 
 #[derive(Parser)]
 #[command(

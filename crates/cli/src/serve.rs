@@ -81,7 +81,8 @@ pub fn import(config: Option<PathBuf>, org: &str, kind: &str, file: &Path) -> Re
         .parse()
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("--kind")?;
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let records = match passport_records::parse(kind, &text, org) {
         Ok(records) => records,
         Err(passport_records::RecordsError::Rows(rows)) => {
@@ -101,7 +102,20 @@ pub fn import(config: Option<PathBuf>, org: &str, kind: &str, file: &Path) -> Re
     runtime()?.block_on(async move {
         let store = passport_store::Store::open(&config.database_url()).await?;
         if store.org(org).await?.is_none() {
-            bail!("organisation {org} is not served by this database: configure it and run `passport serve` once");
+            let Some(conf) = config.organisations.iter().find(|o| o.ods_code == org) else {
+                bail!("organisation {org} is not configured ([[organisations]] in the configuration file)");
+            };
+            store
+                .upsert_org(
+                    &passport_store::OrgRow {
+                        ods_code: conf.ods_code.clone(),
+                        name: conf.name.clone(),
+                        kind: conf.kind.clone(),
+                        issuer: passport_server::orgs::issuer_id(&config.public_url(), org),
+                    },
+                    passport_server::now(),
+                )
+                .await?;
         }
         let bar = ProgressBar::new(records.len() as u64).with_style(bar_style());
         bar.set_message(format!("importing {}", kind.as_str()));

@@ -148,9 +148,9 @@ impl Config {
 
     /// The database URL: the configured one, else SQLite in the data folder.
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("passport.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("passport.db").display()))
     }
 }
 

@@ -32,7 +32,8 @@ fn demo_password(state: &AppState) -> Result<String, ServerError> {
     let mut bytes = [0u8; 9];
     passport_store::fill_random(&mut bytes);
     let p = format!("demo-{}", passport_jose::b64::encode(bytes));
-    std::fs::write(&file, &p).map_err(|e| ServerError::Startup(format!("{}: {e}", file.display())))?;
+    std::fs::write(&file, &p)
+        .map_err(|e| ServerError::Startup(format!("{}: {e}", file.display())))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -83,10 +83,12 @@ pub async fn issue_record(
     now: i64,
 ) -> Result<String, ServerError> {
     let issuer = state.issuer(org)?;
-    let ty = state
-        .catalogue
-        .by_name(&record.type_name)
-        .ok_or_else(|| ServerError::Internal(format!("record type {} not in the catalogue", record.type_name)))?;
+    let ty = state.catalogue.by_name(&record.type_name).ok_or_else(|| {
+        ServerError::Internal(format!(
+            "record type {} not in the catalogue",
+            record.type_name
+        ))
+    })?;
     let expires = ty.validity_days.map(|d| now + i64::from(d) * 86_400);
     let (_, at) = state
         .store

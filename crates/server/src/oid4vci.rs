@@ -120,7 +120,10 @@ async fn as_metadata(
     Path(ods): Path<String>,
 ) -> Result<Response, VciError> {
     let issuer = state.issuer(&ods)?;
-    Ok(Json(passport_oid4vci::authorization_server_metadata(&issuer.issuer_id)).into_response())
+    Ok(Json(passport_oid4vci::authorization_server_metadata(
+        &issuer.issuer_id,
+    ))
+    .into_response())
 }
 
 /// SD-JWT VC issuer metadata: where a verifier without the trust list finds the issuer's key.
@@ -144,7 +147,9 @@ async fn offer(
     let issuer = state.issuer(&ods)?;
     let live = state.store.live_offer(&ods, &code, now()).await?;
     let Some(person_id) = live else {
-        return Err(ServerError::NotFound("credential offer (unknown, used or expired)".into()).into());
+        return Err(
+            ServerError::NotFound("credential offer (unknown, used or expired)".into()).into(),
+        );
     };
     let mut configs: Vec<String> = state
         .store
@@ -210,10 +215,7 @@ async fn token(
     Ok(no_store(Json(response)))
 }
 
-async fn nonce(
-    State(state): State<Shared>,
-    Path(ods): Path<String>,
-) -> Result<Response, VciError> {
+async fn nonce(State(state): State<Shared>, Path(ods): Path<String>) -> Result<Response, VciError> {
     state.issuer(&ods)?;
     let nonce = random_token();
     state

@@ -41,18 +41,24 @@ impl AppState {
     /// organisations and signs the trust list.
     pub async fn build(config: Config, kdf: KdfParams, now: i64) -> Result<AppState, ServerError> {
         let base_url = config.public_url();
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| ServerError::Startup(format!("data folder {}: {e}", config.data_dir.display())))?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            ServerError::Startup(format!("data folder {}: {e}", config.data_dir.display()))
+        })?;
         let passphrase = config.keystore_passphrase.clone().ok_or_else(|| {
             ServerError::Startup("no key store passphrase: set PASSPORT_KEYSTORE_PASSPHRASE".into())
         })?;
-        let mut keys = KeyStore::open_or_create(&config.data_dir.join("issuers.keystore"), passphrase.as_bytes(), kdf)
-            .map_err(|e| ServerError::Startup(format!("key store: {e}")))?;
+        let mut keys = KeyStore::open_or_create(
+            &config.data_dir.join("issuers.keystore"),
+            passphrase.as_bytes(),
+            kdf,
+        )
+        .map_err(|e| ServerError::Startup(format!("key store: {e}")))?;
         let store = Store::open(&config.database_url()).await?;
         let mut issuers = HashMap::new();
         if config.organisations.is_empty() {
             return Err(ServerError::Startup(
-                "no organisations configured: add [[organisations]] to the configuration file".into(),
+                "no organisations configured: add [[organisations]] to the configuration file"
+                    .into(),
             ));
         }
         for org in &config.organisations {
@@ -95,7 +101,11 @@ impl AppState {
         let entries: Vec<(&orgs::OrgConfig, passport_trust_list::OrgKind, &dyn Signer)> = config
             .organisations
             .iter()
-            .filter_map(|o| issuers.get(&o.ods_code).map(|i| (o, i.kind, &i.signer as &dyn Signer)))
+            .filter_map(|o| {
+                issuers
+                    .get(&o.ods_code)
+                    .map(|i| (o, i.kind, &i.signer as &dyn Signer))
+            })
             .collect();
         let trust_list = orgs::trust_list(&base_url, &entries, now);
         let trust_list_jwt = trust_list

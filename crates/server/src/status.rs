@@ -15,7 +15,11 @@ pub fn routes() -> Router<Shared> {
 }
 
 /// The signed status list token of one list (`sub` = its URI, `ttl` = how long to cache).
-pub async fn status_list_token(state: &Shared, ods: &str, list_id: i64) -> Result<String, ServerError> {
+pub async fn status_list_token(
+    state: &Shared,
+    ods: &str,
+    list_id: i64,
+) -> Result<String, ServerError> {
     let now = now();
     let fresh_for = (state.config.status_ttl_secs / 10).max(1);
     if let Ok(cache) = state.status_cache.lock() {

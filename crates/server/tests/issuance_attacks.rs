@@ -12,11 +12,28 @@ use serde_json::{json, Value};
 /// The first person of the ESR sample at `org`, with their records imported.
 async fn seeded_person(server: &TestServer, org: &str) -> String {
     import(server, org, ImportKind::EsrStaff, &sample("esr-staff.csv")).await;
-    import(server, org, ImportKind::EsrCompetences, &sample("esr-competences.csv")).await;
-    let people = server.state.store.search_people(org, "", 500).await.unwrap();
+    import(
+        server,
+        org,
+        ImportKind::EsrCompetences,
+        &sample("esr-competences.csv"),
+    )
+    .await;
+    let people = server
+        .state
+        .store
+        .search_people(org, "", 500)
+        .await
+        .unwrap();
     let mut best = None;
     for p in people {
-        let view = server.state.store.person(org, &p.id).await.unwrap().unwrap();
+        let view = server
+            .state
+            .store
+            .person(org, &p.id)
+            .await
+            .unwrap()
+            .unwrap();
         if view.records.len() >= 2 {
             best = Some(p.id);
             break;
@@ -107,25 +124,48 @@ async fn token_endpoint_refuses_wrong_reused_and_expired_codes() {
         let (status, body) = token(&server, "RHQ", &code, &tx).await;
         assert_eq!(status, 200, "{body}");
         let (status, body) = token(&server, "RHQ", &code, &tx).await;
-        assert_eq!((status.as_u16(), body["error"].as_str()), (400, Some("invalid_grant")));
-        assert!(body["error_description"].as_str().unwrap().contains("already been used"));
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (400, Some("invalid_grant"))
+        );
+        assert!(body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("already been used"));
 
         // A code of RHQ is unknown at R0A.
         let (code2, tx2) = offer(&server, "RHQ", &person).await;
         let (status, body) = token(&server, "R0A", &code2, &tx2).await;
-        assert_eq!((status.as_u16(), body["error"].as_str()), (400, Some("invalid_grant")));
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (400, Some("invalid_grant"))
+        );
 
         // Expired.
         let now = passport_server::now();
         server
             .state
             .store
-            .create_offer("RHQ", &person, "expired-code-for-test", "123456", "t", now - 100, 10)
+            .create_offer(
+                "RHQ",
+                &person,
+                "expired-code-for-test",
+                "123456",
+                "t",
+                now - 100,
+                10,
+            )
             .await
             .unwrap();
         let (status, body) = token(&server, "RHQ", "expired-code-for-test", "123456").await;
-        assert_eq!((status.as_u16(), body["error"].as_str()), (400, Some("invalid_grant")));
-        assert!(body["error_description"].as_str().unwrap().contains("expired"));
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (400, Some("invalid_grant"))
+        );
+        assert!(body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("expired"));
 
         // Five wrong codes lock the offer, even for the right code afterwards.
         let (code3, tx3) = offer(&server, "RHQ", &person).await;
@@ -134,8 +174,14 @@ async fn token_endpoint_refuses_wrong_reused_and_expired_codes() {
             token(&server, "RHQ", &code3, wrong).await;
         }
         let (status, body) = token(&server, "RHQ", &code3, &tx3).await;
-        assert_eq!((status.as_u16(), body["error"].as_str()), (400, Some("invalid_grant")));
-        assert!(body["error_description"].as_str().unwrap().contains("too many"));
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (400, Some("invalid_grant"))
+        );
+        assert!(body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("too many"));
     }
 }
 
@@ -150,18 +196,45 @@ async fn credential_endpoint_refuses_bad_proofs_nonces_and_other_peoples_dataset
         let (wallet, _) = Es256Signer::generate().unwrap();
         let now = passport_server::now();
         let aud = issuer(&server, "RHQ");
-        let issued_before = server.state.store.issued_to("RHQ", &person).await.unwrap().len();
+        let issued_before = server
+            .state
+            .store
+            .issued_to("RHQ", &person)
+            .await
+            .unwrap()
+            .len();
 
         // A nonce the server never issued.
         let proof = passport_oid4vci::make_proof(&wallet, &aud, "made-up-nonce", now).unwrap();
-        let (s, b) = credential(&server, "RHQ", &at, json!({"credential_identifier": ci, "proofs": {"jwt": [proof]}})).await;
-        assert_eq!((s.as_u16(), b["error"].as_str()), (400, Some("invalid_nonce")), "{b}");
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            &at,
+            json!({"credential_identifier": ci, "proofs": {"jwt": [proof]}}),
+        )
+        .await;
+        assert_eq!(
+            (s.as_u16(), b["error"].as_str()),
+            (400, Some("invalid_nonce")),
+            "{b}"
+        );
 
         // Wrong audience.
         let n = nonce(&server, "RHQ").await;
-        let proof = passport_oid4vci::make_proof(&wallet, &issuer(&server, "R0A"), &n, now).unwrap();
-        let (s, b) = credential(&server, "RHQ", &at, json!({"credential_identifier": ci, "proofs": {"jwt": [proof]}})).await;
-        assert_eq!((s.as_u16(), b["error"].as_str()), (400, Some("invalid_proof")), "{b}");
+        let proof =
+            passport_oid4vci::make_proof(&wallet, &issuer(&server, "R0A"), &n, now).unwrap();
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            &at,
+            json!({"credential_identifier": ci, "proofs": {"jwt": [proof]}}),
+        )
+        .await;
+        assert_eq!(
+            (s.as_u16(), b["error"].as_str()),
+            (400, Some("invalid_proof")),
+            "{b}"
+        );
 
         // Signed by another key than the one in its header.
         let (other, _) = Es256Signer::generate().unwrap();
@@ -169,23 +242,62 @@ async fn credential_endpoint_refuses_bad_proofs_nonces_and_other_peoples_dataset
         let forged = passport_oid4vci::make_proof(&other, &aud, &n, now).unwrap();
         let (h, _) = good.split_once('.').unwrap();
         let (_, rest) = forged.split_once('.').unwrap();
-        let (s, b) = credential(&server, "RHQ", &at, json!({"credential_identifier": ci, "proofs": {"jwt": [format!("{h}.{rest}")]}})).await;
-        assert_eq!((s.as_u16(), b["error"].as_str()), (400, Some("invalid_proof")), "{b}");
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            &at,
+            json!({"credential_identifier": ci, "proofs": {"jwt": [format!("{h}.{rest}")]}}),
+        )
+        .await;
+        assert_eq!(
+            (s.as_u16(), b["error"].as_str()),
+            (400, Some("invalid_proof")),
+            "{b}"
+        );
 
         // The nonce survived the bad proofs: a good proof with it works, once.
-        let (s, b) = credential(&server, "RHQ", &at, json!({"credential_identifier": ci, "proofs": {"jwt": [good.clone()]}})).await;
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            &at,
+            json!({"credential_identifier": ci, "proofs": {"jwt": [good.clone()]}}),
+        )
+        .await;
         assert_eq!(s, 200, "{b}");
         assert_eq!(b["credentials"].as_array().unwrap().len(), 1);
-        let (s, b) = credential(&server, "RHQ", &at, json!({"credential_identifier": ci, "proofs": {"jwt": [good]}})).await;
-        assert_eq!((s.as_u16(), b["error"].as_str()), (400, Some("invalid_nonce")), "replayed nonce: {b}");
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            &at,
+            json!({"credential_identifier": ci, "proofs": {"jwt": [good]}}),
+        )
+        .await;
+        assert_eq!(
+            (s.as_u16(), b["error"].as_str()),
+            (400, Some("invalid_nonce")),
+            "replayed nonce: {b}"
+        );
 
         // Another person's dataset through this person's token.
         let other_person = {
-            let people = server.state.store.search_people("RHQ", "", 500).await.unwrap();
+            let people = server
+                .state
+                .store
+                .search_people("RHQ", "", 500)
+                .await
+                .unwrap();
             let mut found = None;
             for p in people {
                 if p.id != person
-                    && !server.state.store.person("RHQ", &p.id).await.unwrap().unwrap().records.is_empty()
+                    && !server
+                        .state
+                        .store
+                        .person("RHQ", &p.id)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                        .records
+                        .is_empty()
                 {
                     found = Some(p.id);
                     break;
@@ -198,25 +310,73 @@ async fn credential_endpoint_refuses_bad_proofs_nonces_and_other_peoples_dataset
         let ci_b = first_identifier(&tr_b);
         let n = nonce(&server, "RHQ").await;
         let proof = passport_oid4vci::make_proof(&wallet, &aud, &n, now).unwrap();
-        let (s, b) = credential(&server, "RHQ", &at, json!({"credential_identifier": ci_b, "proofs": {"jwt": [proof]}})).await;
-        assert_eq!((s.as_u16(), b["error"].as_str()), (400, Some("unknown_credential_identifier")), "{b}");
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            &at,
+            json!({"credential_identifier": ci_b, "proofs": {"jwt": [proof]}}),
+        )
+        .await;
+        assert_eq!(
+            (s.as_u16(), b["error"].as_str()),
+            (400, Some("unknown_credential_identifier")),
+            "{b}"
+        );
 
         // No token, a made-up token, and RHQ's token at R0A.
-        let (s, b) = credential(&server, "RHQ", "not-a-token", json!({"credential_identifier": ci, "proofs": {"jwt": ["x"]}})).await;
-        assert_eq!((s.as_u16(), b["error"].as_str()), (401, Some("invalid_token")), "{b}");
-        let (s, b) = credential(&server, "R0A", &at, json!({"credential_identifier": ci, "proofs": {"jwt": ["x"]}})).await;
-        assert_eq!((s.as_u16(), b["error"].as_str()), (401, Some("invalid_token")), "{b}");
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            "not-a-token",
+            json!({"credential_identifier": ci, "proofs": {"jwt": ["x"]}}),
+        )
+        .await;
+        assert_eq!(
+            (s.as_u16(), b["error"].as_str()),
+            (401, Some("invalid_token")),
+            "{b}"
+        );
+        let (s, b) = credential(
+            &server,
+            "R0A",
+            &at,
+            json!({"credential_identifier": ci, "proofs": {"jwt": ["x"]}}),
+        )
+        .await;
+        assert_eq!(
+            (s.as_u16(), b["error"].as_str()),
+            (401, Some("invalid_token")),
+            "{b}"
+        );
 
         // The old single `proof` shape and a configuration id instead of an identifier.
         let n = nonce(&server, "RHQ").await;
         let proof = passport_oid4vci::make_proof(&wallet, &aud, &n, now).unwrap();
-        let (s, b) = credential(&server, "RHQ", &at, json!({"credential_identifier": ci, "proof": {"proof_type": "jwt", "jwt": proof}})).await;
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            &at,
+            json!({"credential_identifier": ci, "proof": {"proof_type": "jwt", "jwt": proof}}),
+        )
+        .await;
         assert_eq!(s, 400, "{b}");
 
         // Only the one good request issued anything.
-        let issued_after = server.state.store.issued_to("RHQ", &person).await.unwrap().len();
+        let issued_after = server
+            .state
+            .store
+            .issued_to("RHQ", &person)
+            .await
+            .unwrap()
+            .len();
         assert_eq!(issued_after, issued_before + 1);
-        assert!(server.state.store.issued_to("RHQ", &other_person).await.unwrap().is_empty());
+        assert!(server
+            .state
+            .store
+            .issued_to("RHQ", &other_person)
+            .await
+            .unwrap()
+            .is_empty());
         let _ = wallet.public_jwk();
     }
 }

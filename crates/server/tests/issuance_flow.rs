@@ -26,7 +26,11 @@ async fn person(server: &TestServer, esr: &str) -> String {
         .unwrap()
 }
 
-async fn receive(server: &TestServer, wallet: &mut Wallet, person: &str) -> Vec<ReceivedCredential> {
+async fn receive(
+    server: &TestServer,
+    wallet: &mut Wallet,
+    person: &str,
+) -> Vec<ReceivedCredential> {
     let offer = passport_server::issuance::create_offer(
         &server.state,
         "RHQ",
@@ -36,18 +40,31 @@ async fn receive(server: &TestServer, wallet: &mut Wallet, person: &str) -> Vec<
     )
     .await
     .unwrap();
-    assert!(offer.link.starts_with("openid-credential-offer://?credential_offer_uri="));
+    assert!(offer
+        .link
+        .starts_with("openid-credential-offer://?credential_offer_uri="));
     let http = passport_holder::http_client().unwrap();
     wallet
-        .receive(&offer.link, Some(&offer.tx_code), &http, passport_server::now())
+        .receive(
+            &offer.link,
+            Some(&offer.tx_code),
+            &http,
+            passport_server::now(),
+        )
         .await
         .unwrap()
 }
 
 /// Fetches the credential's status list from the server and checks its entry.
 async fn status_of(server: &TestServer, credential: &str) -> Result<(), EngineError> {
-    let payload = SdJwt::parse(credential).unwrap().unverified_payload().unwrap();
-    let uri = payload["status"]["status_list"]["uri"].as_str().unwrap().to_string();
+    let payload = SdJwt::parse(credential)
+        .unwrap()
+        .unverified_payload()
+        .unwrap();
+    let uri = payload["status"]["status_list"]["uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let idx = payload["status"]["status_list"]["idx"].as_u64().unwrap();
     let iss = payload["iss"].as_str().unwrap().to_string();
     let response = common::http().get(&uri).send().await.unwrap();
@@ -62,13 +79,22 @@ async fn status_of(server: &TestServer, credential: &str) -> Result<(), EngineEr
     let token = response.text().await.unwrap();
     let mut lists = StatusLists::default();
     lists
-        .add_token(&uri, &token, &server.state.trust_list, passport_server::now())
+        .add_token(
+            &uri,
+            &token,
+            &server.state.trust_list,
+            passport_server::now(),
+        )
         .unwrap();
     lists.check(&uri, idx, &iss)
 }
 
 fn subject(c: &ReceivedCredential) -> Value {
-    c.claims().unwrap().get("subjectName").cloned().unwrap_or(Value::Null)
+    c.claims()
+        .unwrap()
+        .get("subjectName")
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 #[tokio::test]
@@ -83,16 +109,40 @@ async fn import_offer_receive_verify_change_revoke_and_reoffer() {
             let out = import(&server, "RHQ", kind, &sample(file)).await;
             assert_eq!(out.superseded + out.revoked, 0, "{file}: {out:?}");
         }
-        let tis = import(&server, "X24", ImportKind::TisPlacements, &sample("tis.csv")).await;
+        let tis = import(
+            &server,
+            "X24",
+            ImportKind::TisPlacements,
+            &sample("tis.csv"),
+        )
+        .await;
         assert!(tis.created > 0);
 
         let amara = person(&server, "10000101").await;
-        let records = server.state.store.person("RHQ", &amara).await.unwrap().unwrap().records;
+        let records = server
+            .state
+            .store
+            .person("RHQ", &amara)
+            .await
+            .unwrap()
+            .unwrap()
+            .records;
         let mut wallet = Wallet::in_memory().unwrap();
         let received = receive(&server, &mut wallet, &amara).await;
-        assert_eq!(received.len(), records.len(), "one credential per current record");
-        let types: std::collections::BTreeSet<&str> = received.iter().map(|c| c.configuration_id.as_str()).collect();
-        for t in ["Employment", "CoreSkillsTraining", "OccupationalHealthClearance"] {
+        assert_eq!(
+            received.len(),
+            records.len(),
+            "one credential per current record"
+        );
+        let types: std::collections::BTreeSet<&str> = received
+            .iter()
+            .map(|c| c.configuration_id.as_str())
+            .collect();
+        for t in [
+            "Employment",
+            "CoreSkillsTraining",
+            "OccupationalHealthClearance",
+        ] {
             assert!(types.contains(t), "{t} missing from {types:?}");
         }
 
@@ -105,9 +155,14 @@ async fn import_offer_receive_verify_change_revoke_and_reoffer() {
             leeway_secs: 60,
         };
         for c in &received {
-            let (iss, _) = verifier.check_received(&c.sd_jwt, passport_server::now()).unwrap();
+            let (iss, _) = verifier
+                .check_received(&c.sd_jwt, passport_server::now())
+                .unwrap();
             assert_eq!(iss, format!("{}/issuers/RHQ", server.base));
-            let payload = SdJwt::parse(&c.sd_jwt).unwrap().unverified_payload().unwrap();
+            let payload = SdJwt::parse(&c.sd_jwt)
+                .unwrap()
+                .unverified_payload()
+                .unwrap();
             assert_eq!(
                 payload["cnf"]["jwk"]["x"],
                 serde_json::to_value(wallet.device_jwk()).unwrap()["x"]
@@ -117,7 +172,9 @@ async fn import_offer_receive_verify_change_revoke_and_reoffer() {
         // The wallet's notification reached the issuer.
         let issued = server.state.store.issued_to("RHQ", &amara).await.unwrap();
         assert_eq!(issued.len(), received.len());
-        assert!(issued.iter().all(|c| c.wallet_event.as_deref() == Some("credential_accepted")));
+        assert!(issued
+            .iter()
+            .all(|c| c.wallet_event.as_deref() == Some("credential_accepted")));
 
         // Fire Safety is renewed in ESR: the old credential is revoked, the others are not.
         let comps = sample("esr-competences.csv");
@@ -131,7 +188,10 @@ async fn import_offer_receive_verify_change_revoke_and_reoffer() {
         for c in &received {
             let result = status_of(&server, &c.sd_jwt).await;
             if subject(c) == "Fire Safety" {
-                assert!(matches!(result, Err(EngineError::Revoked { .. })), "{result:?}");
+                assert!(
+                    matches!(result, Err(EngineError::Revoked { .. })),
+                    "{result:?}"
+                );
             } else {
                 result.unwrap();
             }
@@ -155,18 +215,35 @@ async fn import_offer_receive_verify_change_revoke_and_reoffer() {
             .await
             .unwrap()
             .unwrap();
-        let offer = passport_server::issuance::create_offer(&server.state, "X24", &trainee, "x24.training", passport_server::now())
-            .await
-            .unwrap();
+        let offer = passport_server::issuance::create_offer(
+            &server.state,
+            "X24",
+            &trainee,
+            "x24.training",
+            passport_server::now(),
+        )
+        .await
+        .unwrap();
         let http = passport_holder::http_client().unwrap();
         let nhse = wallet
-            .receive(&offer.link, Some(&offer.tx_code), &http, passport_server::now())
+            .receive(
+                &offer.link,
+                Some(&offer.tx_code),
+                &http,
+                passport_server::now(),
+            )
             .await
             .unwrap();
-        assert!(nhse.iter().any(|c| c.configuration_id == "TrainingPlacement"));
-        assert!(nhse.iter().any(|c| c.configuration_id == "TrainingProgramme"));
+        assert!(nhse
+            .iter()
+            .any(|c| c.configuration_id == "TrainingPlacement"));
+        assert!(nhse
+            .iter()
+            .any(|c| c.configuration_id == "TrainingProgramme"));
         for c in &nhse {
-            verifier.check_received(&c.sd_jwt, passport_server::now()).unwrap();
+            verifier
+                .check_received(&c.sd_jwt, passport_server::now())
+                .unwrap();
         }
     }
 }
@@ -177,7 +254,10 @@ async fn metadata_is_served_where_wallets_look_for_it() {
     let http = common::http();
     let issuer = format!("{}/issuers/RHQ", server.base);
     let meta: Value = http
-        .get(format!("{}/.well-known/openid-credential-issuer/issuers/RHQ", server.base))
+        .get(format!(
+            "{}/.well-known/openid-credential-issuer/issuers/RHQ",
+            server.base
+        ))
         .send()
         .await
         .unwrap()
@@ -192,7 +272,10 @@ async fn metadata_is_served_where_wallets_look_for_it() {
         "dc+sd-jwt"
     );
     let asm: Value = http
-        .get(format!("{}/.well-known/oauth-authorization-server/issuers/RHQ", server.base))
+        .get(format!(
+            "{}/.well-known/oauth-authorization-server/issuers/RHQ",
+            server.base
+        ))
         .send()
         .await
         .unwrap()
@@ -201,7 +284,10 @@ async fn metadata_is_served_where_wallets_look_for_it() {
         .unwrap();
     assert_eq!(asm["token_endpoint"], format!("{issuer}/token"));
     let jwks: Value = http
-        .get(format!("{}/.well-known/jwt-vc-issuer/issuers/RHQ", server.base))
+        .get(format!(
+            "{}/.well-known/jwt-vc-issuer/issuers/RHQ",
+            server.base
+        ))
         .send()
         .await
         .unwrap()
@@ -211,12 +297,19 @@ async fn metadata_is_served_where_wallets_look_for_it() {
     assert_eq!(jwks["issuer"], issuer);
     assert_eq!(jwks["jwks"]["keys"].as_array().unwrap().len(), 1);
     let missing = http
-        .get(format!("{}/.well-known/openid-credential-issuer/issuers/ZZZ", server.base))
+        .get(format!(
+            "{}/.well-known/openid-credential-issuer/issuers/ZZZ",
+            server.base
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
-    let trust = http.get(format!("{}/trust-list", server.base)).send().await.unwrap();
+    let trust = http
+        .get(format!("{}/trust-list", server.base))
+        .send()
+        .await
+        .unwrap();
     let token = trust.text().await.unwrap();
     let list = passport_trust_list::TrustList::verify(
         &token,

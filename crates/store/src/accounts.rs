@@ -119,4 +119,3 @@ impl Store {
         Ok(())
     }
 }
-

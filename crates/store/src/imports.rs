@@ -50,7 +50,9 @@ fn read_queued(text: &str) -> Result<SourceRecord> {
     let type_name = passport_catalogue::Catalogue::nhs()
         .by_name(&q.type_name)
         .map(|t| t.name)
-        .ok_or_else(|| StoreError::Corrupt(format!("queued record of unknown type {}", q.type_name)))?;
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!("queued record of unknown type {}", q.type_name))
+        })?;
     Ok(SourceRecord {
         line: q.line,
         source: q.source,
@@ -91,11 +93,8 @@ impl Store {
         for (i, record) in records.iter().enumerate() {
             let hash = sha256_hex(canonical_json(&record.claims).as_bytes());
             let found = candidates(&mut tx, org, &record.identifiers).await?;
-            let decision = passport_records::decide(
-                &record.identifiers,
-                record.person.as_ref(),
-                &found,
-            );
+            let decision =
+                passport_records::decide(&record.identifiers, record.person.as_ref(), &found);
             let person_id = match decision {
                 MatchDecision::Existing(id) => {
                     add_identifiers(&mut tx, org, &id, &record.identifiers).await?;

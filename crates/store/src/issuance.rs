@@ -98,7 +98,8 @@ const ISSUED_COLUMNS: &str = "id, person_id, record_id, type_name, list_id, idx,
      issued_at, expires_at, revoked_at, revoke_reason, wallet_event";
 
 impl Store {
-    /// Records an offer for a person of `org`. The code and transaction code are kept hashed.
+    /// Records an offer for a person of `org`.
+    #[allow(clippy::too_many_arguments)] // one row's columns; a struct would only rename them The code and transaction code are kept hashed.
     pub async fn create_offer(
         &self,
         org: &str,
@@ -226,13 +227,12 @@ impl Store {
                 attempts_left: MAX_TX_CODE_ATTEMPTS - attempts - 1,
             }));
         }
-        let done = sqlx::query(
-            "UPDATE offers SET redeemed_at = $1 WHERE id = $2 AND redeemed_at IS NULL",
-        )
-        .bind(now)
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+        let done =
+            sqlx::query("UPDATE offers SET redeemed_at = $1 WHERE id = $2 AND redeemed_at IS NULL")
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
         if done.rows_affected() != 1 {
             return Ok(Err(OfferState::AlreadyUsed));
         }
@@ -285,7 +285,12 @@ impl Store {
     }
 
     /// The context of a live access token of `org`, if any.
-    pub async fn token(&self, org: &str, access_token: &str, now: i64) -> Result<Option<TokenContext>> {
+    pub async fn token(
+        &self,
+        org: &str,
+        access_token: &str,
+        now: i64,
+    ) -> Result<Option<TokenContext>> {
         let row = sqlx::query(
             "SELECT offer_id, person_id FROM access_tokens WHERE token_hash = $1 AND org = $2 AND expires_at > $3",
         )
@@ -356,6 +361,7 @@ impl Store {
     }
 
     /// Allocates a status entry and registers a credential about to be issued, in one go.
+    #[allow(clippy::too_many_arguments)] // one row's columns; a struct would only rename them
     pub async fn register_issued(
         &self,
         org: &str,

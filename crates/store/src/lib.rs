@@ -21,9 +21,13 @@ pub mod testing;
 
 pub use accounts::{Session, User};
 pub use imports::{ImportOutcome, ReviewItem};
-pub use issuance::{Grant, IssuedCredential, Offer, OfferState, TokenContext};
+pub use issuance::{
+    Grant, IssuedCredential, Offer, OfferState, TokenContext, MAX_TX_CODE_ATTEMPTS,
+};
 pub use people::{PersonRecord, PersonSummary, PersonView};
-pub use status::{StatusAllocation, StoredList, LIST_BITS, LIST_SIZE, STATUS_REVOKED, STATUS_SUSPENDED};
+pub use status::{
+    StatusAllocation, StoredList, LIST_BITS, LIST_SIZE, STATUS_REVOKED, STATUS_SUSPENDED,
+};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +117,12 @@ impl Store {
                     .connect(&url)
                     .await?
             }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect(url).await?,
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect(url)
+                    .await?
+            }
         };
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool, backend })
@@ -144,11 +153,10 @@ impl Store {
     }
 
     pub async fn orgs(&self) -> Result<Vec<OrgRow>> {
-        let rows = sqlx::query(
-            "SELECT ods_code, name, kind, issuer FROM organisations ORDER BY ods_code",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT ods_code, name, kind, issuer FROM organisations ORDER BY ods_code")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(org_row).collect()
     }
 

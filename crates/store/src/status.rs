@@ -161,11 +161,12 @@ impl Store {
 
     pub async fn status_list(&self, org: &str, list_id: i64) -> Result<Option<StoredList>> {
         let mut conn = self.pool.acquire().await?;
-        let shape = sqlx::query("SELECT bits, size FROM status_lists WHERE org = $1 AND list_id = $2")
-            .bind(org)
-            .bind(list_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let shape =
+            sqlx::query("SELECT bits, size FROM status_lists WHERE org = $1 AND list_id = $2")
+                .bind(org)
+                .bind(list_id)
+                .fetch_optional(&mut *conn)
+                .await?;
         let Some(shape) = shape else { return Ok(None) };
         let rows = sqlx::query(
             "SELECT idx, status FROM status_entries WHERE org = $1 AND list_id = $2 ORDER BY idx",

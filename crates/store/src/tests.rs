@@ -39,7 +39,13 @@ async fn stores() -> Vec<Store> {
     out
 }
 
-async fn import(store: &Store, org: &str, kind: ImportKind, text: &str, now: i64) -> crate::ImportOutcome {
+async fn import(
+    store: &Store,
+    org: &str,
+    kind: ImportKind,
+    text: &str,
+    now: i64,
+) -> crate::ImportOutcome {
     let records = parse(kind, text, org).unwrap();
     store
         .apply_import(org, kind.as_str(), "sha", &records, now, |_| {})
@@ -55,14 +61,25 @@ async fn reimport_changes_nothing_and_a_changed_record_supersedes_and_revokes() 
         let first = import(&store, "RHQ", ImportKind::EsrStaff, &staff, 100).await;
         assert!(first.created > 0 && first.new_people > 0, "{first:?}");
         let again = import(&store, "RHQ", ImportKind::EsrStaff, &staff, 101).await;
-        assert_eq!((again.created, again.superseded, again.new_people), (0, 0, 0), "{again:?}");
+        assert_eq!(
+            (again.created, again.superseded, again.new_people),
+            (0, 0, 0),
+            "{again:?}"
+        );
         let c1 = import(&store, "RHQ", ImportKind::EsrCompetences, &comps, 102).await;
         let c2 = import(&store, "RHQ", ImportKind::EsrCompetences, &comps, 103).await;
         assert_eq!(c2.created + c2.superseded, 0, "{c1:?} then {c2:?}");
 
         // Issue a credential from Fire Safety of person 10000101, then change its award date.
-        let esr = Identifier { scheme: IdScheme::EsrPerson, value: "10000101".into() };
-        let person = store.person_by_identifier("RHQ", &esr).await.unwrap().unwrap();
+        let esr = Identifier {
+            scheme: IdScheme::EsrPerson,
+            value: "10000101".into(),
+        };
+        let person = store
+            .person_by_identifier("RHQ", &esr)
+            .await
+            .unwrap()
+            .unwrap();
         let view = store.person("RHQ", &person).await.unwrap().unwrap();
         let fire = view
             .records
@@ -71,7 +88,16 @@ async fn reimport_changes_nothing_and_a_changed_record_supersedes_and_revokes() 
             .unwrap()
             .clone();
         let (cred, at) = store
-            .register_issued("RHQ", &person, &fire.id, &fire.type_name, "jkt", "n-1", 104, None)
+            .register_issued(
+                "RHQ",
+                &person,
+                &fire.id,
+                &fire.type_name,
+                "jkt",
+                "n-1",
+                104,
+                None,
+            )
             .await
             .unwrap();
         let changed = comps.replace(
@@ -87,22 +113,52 @@ async fn reimport_changes_nothing_and_a_changed_record_supersedes_and_revokes() 
         let list = store.status_list("RHQ", at.list_id).await.unwrap().unwrap();
         assert_eq!(list.entries, vec![(at.idx as u64, 1)]);
         let view = store.person("RHQ", &person).await.unwrap().unwrap();
-        let fire_now: Vec<_> = view.records.iter().filter(|r| r.claims["subjectName"] == "Fire Safety").collect();
+        let fire_now: Vec<_> = view
+            .records
+            .iter()
+            .filter(|r| r.claims["subjectName"] == "Fire Safety")
+            .collect();
         assert_eq!(fire_now.len(), 1, "one current record per key");
         assert_eq!(fire_now[0].claims["dateLastAwarded"], "2026-08-01");
 
         // Trust R0A sees none of RHQ's people.
         assert!(store.person("R0A", &person).await.unwrap().is_none());
-        assert!(store.search_people("R0A", "Okafor", 10).await.unwrap().is_empty());
-        assert_eq!(store.search_people("RHQ", "okafor", 10).await.unwrap().len(), 1);
-        assert_eq!(store.search_people("RHQ", "9100001", 10).await.unwrap().len(), 1, "by GMC number");
+        assert!(store
+            .search_people("R0A", "Okafor", 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            store
+                .search_people("RHQ", "okafor", 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            store
+                .search_people("RHQ", "9100001", 10)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "by GMC number"
+        );
     }
 }
 
 #[tokio::test]
 async fn conflicting_names_are_queued_never_merged_and_a_person_resolves_them() {
     for store in stores().await {
-        import(&store, "RHQ", ImportKind::EsrStaff, &sample("esr-staff.csv"), 100).await;
+        import(
+            &store,
+            "RHQ",
+            ImportKind::EsrStaff,
+            &sample("esr-staff.csv"),
+            100,
+        )
+        .await;
         let people_before = store.count_people("RHQ").await.unwrap();
         // The same ESR person id under another name.
         let comps = "esr_person_id,forenames,surname,competence_name,date_achieved,expiry_date,awarding_organisation,learning_method,assessed,assessor_name,assessor_role,description,status\n\
@@ -114,51 +170,130 @@ async fn conflicting_names_are_queued_never_merged_and_a_person_resolves_them() 
         assert_eq!(store.count_people("RHQ").await.unwrap(), people_before);
         let queue = store.review_queue("RHQ").await.unwrap();
         assert_eq!(queue.len(), 1);
-        assert!(queue[0].reason.contains("Quill") || queue[0].reason.contains("Okafor"), "{}", queue[0].reason);
+        assert!(
+            queue[0].reason.contains("Quill") || queue[0].reason.contains("Okafor"),
+            "{}",
+            queue[0].reason
+        );
         assert!(store.review_queue("R0A").await.unwrap().is_empty());
         // Another trust cannot resolve it.
-        assert!(store.resolve_review("R0A", &queue[0].id, None, "u", 103).await.is_err());
-        let esr = Identifier { scheme: IdScheme::EsrPerson, value: "10000101".into() };
-        let person = store.person_by_identifier("RHQ", &esr).await.unwrap().unwrap();
-        store.resolve_review("RHQ", &queue[0].id, Some(&person), "u", 103).await.unwrap();
+        assert!(store
+            .resolve_review("R0A", &queue[0].id, None, "u", 103)
+            .await
+            .is_err());
+        let esr = Identifier {
+            scheme: IdScheme::EsrPerson,
+            value: "10000101".into(),
+        };
+        let person = store
+            .person_by_identifier("RHQ", &esr)
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .resolve_review("RHQ", &queue[0].id, Some(&person), "u", 103)
+            .await
+            .unwrap();
         assert!(store.review_queue("RHQ").await.unwrap().is_empty());
         let view = store.person("RHQ", &person).await.unwrap().unwrap();
-        assert!(view.records.iter().any(|r| r.claims["subjectName"] == "Fire Safety"));
+        assert!(view
+            .records
+            .iter()
+            .any(|r| r.claims["subjectName"] == "Fire Safety"));
     }
 }
 
 #[tokio::test]
 async fn offers_redeem_once_nonces_are_single_use_and_status_indices_unique() {
     for store in stores().await {
-        import(&store, "RHQ", ImportKind::EsrStaff, &sample("esr-staff.csv"), 100).await;
-        let esr = Identifier { scheme: IdScheme::EsrPerson, value: "10000102".into() };
-        let person = store.person_by_identifier("RHQ", &esr).await.unwrap().unwrap();
-        store.create_offer("RHQ", &person, "code-1", "123456", "u", 100, 60).await.unwrap();
-        assert!(store.create_offer("R0A", &person, "code-2", "1", "u", 100, 60).await.is_err(), "not R0A's person");
-        assert_eq!(store.live_offer("RHQ", "code-1", 120).await.unwrap(), Some(person.clone()));
-        let wrong = store.redeem_offer("RHQ", "code-1", Some("000000"), "tok", 120, 60).await.unwrap();
-        assert!(matches!(wrong, Err(crate::OfferState::WrongTxCode { attempts_left: 4 })));
-        let ok = store.redeem_offer("RHQ", "code-1", Some("123456"), "tok", 121, 60).await.unwrap();
+        import(
+            &store,
+            "RHQ",
+            ImportKind::EsrStaff,
+            &sample("esr-staff.csv"),
+            100,
+        )
+        .await;
+        let esr = Identifier {
+            scheme: IdScheme::EsrPerson,
+            value: "10000102".into(),
+        };
+        let person = store
+            .person_by_identifier("RHQ", &esr)
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .create_offer("RHQ", &person, "code-1", "123456", "u", 100, 60)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .create_offer("R0A", &person, "code-2", "1", "u", 100, 60)
+                .await
+                .is_err(),
+            "not R0A's person"
+        );
+        assert_eq!(
+            store.live_offer("RHQ", "code-1", 120).await.unwrap(),
+            Some(person.clone())
+        );
+        let wrong = store
+            .redeem_offer("RHQ", "code-1", Some("000000"), "tok", 120, 60)
+            .await
+            .unwrap();
+        assert!(matches!(
+            wrong,
+            Err(crate::OfferState::WrongTxCode { attempts_left: 4 })
+        ));
+        let ok = store
+            .redeem_offer("RHQ", "code-1", Some("123456"), "tok", 121, 60)
+            .await
+            .unwrap();
         let (ctx, grants) = ok.unwrap();
         assert_eq!(ctx.person_id, person);
         assert!(!grants.is_empty());
-        let again = store.redeem_offer("RHQ", "code-1", Some("123456"), "tok2", 122, 60).await.unwrap();
+        let again = store
+            .redeem_offer("RHQ", "code-1", Some("123456"), "tok2", 122, 60)
+            .await
+            .unwrap();
         assert_eq!(again.unwrap_err(), crate::OfferState::AlreadyUsed);
         assert!(store.token("RHQ", "tok", 130).await.unwrap().is_some());
         assert!(store.token("R0A", "tok", 130).await.unwrap().is_none());
-        assert!(store.token("RHQ", "tok", 1000).await.unwrap().is_none(), "expired");
+        assert!(
+            store.token("RHQ", "tok", 1000).await.unwrap().is_none(),
+            "expired"
+        );
 
         store.create_nonce("RHQ", "n1", 200).await.unwrap();
-        assert!(!store.consume_nonce("R0A", "n1", 150).await.unwrap(), "another org's nonce");
+        assert!(
+            !store.consume_nonce("R0A", "n1", 150).await.unwrap(),
+            "another org's nonce"
+        );
         assert!(store.consume_nonce("RHQ", "n1", 150).await.unwrap());
-        assert!(!store.consume_nonce("RHQ", "n1", 150).await.unwrap(), "replayed");
+        assert!(
+            !store.consume_nonce("RHQ", "n1", 150).await.unwrap(),
+            "replayed"
+        );
         store.create_nonce("RHQ", "n2", 200).await.unwrap();
-        assert!(!store.consume_nonce("RHQ", "n2", 250).await.unwrap(), "expired");
+        assert!(
+            !store.consume_nonce("RHQ", "n2", 250).await.unwrap(),
+            "expired"
+        );
 
         let mut seen = std::collections::HashSet::new();
         for _ in 0..200 {
             let (_, at) = store
-                .register_issued("RHQ", &person, &grants[0].record_id, "Employment", "j", "n", 1, None)
+                .register_issued(
+                    "RHQ",
+                    &person,
+                    &grants[0].record_id,
+                    "Employment",
+                    "j",
+                    "n",
+                    1,
+                    None,
+                )
                 .await
                 .unwrap();
             assert!(at.idx >= 0 && at.idx < crate::LIST_SIZE);

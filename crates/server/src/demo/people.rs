@@ -11,35 +11,154 @@ pub struct DemoFile {
 }
 
 const TRUSTS: &[(&str, &str, &str)] = &[
-    ("RHQ", "Northfield Teaching Hospitals NHS Foundation Trust (synthetic)", "RHQ01"),
-    ("R0A", "Eastbridge University NHS Foundation Trust (synthetic)", "R0A02"),
+    (
+        "RHQ",
+        "Northfield Teaching Hospitals NHS Foundation Trust (synthetic)",
+        "RHQ01",
+    ),
+    (
+        "R0A",
+        "Eastbridge University NHS Foundation Trust (synthetic)",
+        "R0A02",
+    ),
     ("RTH", "Westmoor Hospitals NHS Trust (synthetic)", "RTH01"),
 ];
 
 const GIVEN: &[&str] = &[
-    "Amara", "Tomasz", "Priya", "Siobhan", "David", "Grace", "Oluwaseun", "Fatima", "Niamh",
-    "Hannah", "Jose", "Mei", "Arjun", "Chloe", "Kwame", "Ewa", "Rhys", "Leila", "Callum",
-    "Zainab", "Isla", "Mateusz", "Ananya", "Declan", "Yusuf", "Freya", "Kofi", "Aoife",
+    "Amara",
+    "Tomasz",
+    "Priya",
+    "Siobhan",
+    "David",
+    "Grace",
+    "Oluwaseun",
+    "Fatima",
+    "Niamh",
+    "Hannah",
+    "Jose",
+    "Mei",
+    "Arjun",
+    "Chloe",
+    "Kwame",
+    "Ewa",
+    "Rhys",
+    "Leila",
+    "Callum",
+    "Zainab",
+    "Isla",
+    "Mateusz",
+    "Ananya",
+    "Declan",
+    "Yusuf",
+    "Freya",
+    "Kofi",
+    "Aoife",
 ];
 const FAMILY: &[&str] = &[
-    "Okafor", "Kowalczyk", "Raman-Shah", "O'Connell", "Mensah", "Whitfield", "Adeyemi",
-    "Al-Sayed", "Byrne", "Lee", "Alvarez Ruiz", "Chen", "Patel", "Hughes", "Asante", "Nowak",
-    "Evans", "Haddad", "MacLeod", "Bello", "Fraser", "Wisniewski", "Iyer", "Gallagher",
-    "Demir", "Sorensen", "Boateng", "Murphy", "Thornbury", "Ashdown",
+    "Okafor",
+    "Kowalczyk",
+    "Raman-Shah",
+    "O'Connell",
+    "Mensah",
+    "Whitfield",
+    "Adeyemi",
+    "Al-Sayed",
+    "Byrne",
+    "Lee",
+    "Alvarez Ruiz",
+    "Chen",
+    "Patel",
+    "Hughes",
+    "Asante",
+    "Nowak",
+    "Evans",
+    "Haddad",
+    "MacLeod",
+    "Bello",
+    "Fraser",
+    "Wisniewski",
+    "Iyer",
+    "Gallagher",
+    "Demir",
+    "Sorensen",
+    "Boateng",
+    "Murphy",
+    "Thornbury",
+    "Ashdown",
 ];
 
 /// (staff group, job role, position, grade, kind of registration)
 const ROLES: &[(&str, &str, &str, &str, Reg)] = &[
-    ("Medical and Dental", "Foundation Year 1", "FY1 Doctor - General Medicine", "FY1", Reg::Gmc),
-    ("Medical and Dental", "Foundation Year 2", "FY2 Doctor - Acute Medicine", "FY2", Reg::Gmc),
-    ("Medical and Dental", "Specialty Registrar", "Specialty Registrar - General Surgery", "ST4", Reg::Gmc),
-    ("Nursing and Midwifery Registered", "Staff Nurse", "Staff Nurse - Ward A2", "Band 5", Reg::Nmc),
-    ("Nursing and Midwifery Registered", "Staff Nurse", "Staff Nurse - Emergency Department", "Band 5", Reg::Nmc),
-    ("Nursing and Midwifery Registered", "Sister/Charge Nurse", "Ward Sister - Respiratory", "Band 6", Reg::Nmc),
-    ("Allied Health Professionals", "Physiotherapist", "Physiotherapist - Musculoskeletal", "Band 6", Reg::Hcpc),
-    ("Additional Clinical Services", "Healthcare Assistant", "Healthcare Assistant - Ward B1", "Band 3", Reg::None),
-    ("Administrative and Clerical", "Medical Staffing Officer", "Medical Staffing Officer", "Band 4", Reg::None),
-    ("Estates and Ancillary", "Porter", "Hospital Porter", "Band 2", Reg::None),
+    (
+        "Medical and Dental",
+        "Foundation Year 1",
+        "FY1 Doctor - General Medicine",
+        "FY1",
+        Reg::Gmc,
+    ),
+    (
+        "Medical and Dental",
+        "Foundation Year 2",
+        "FY2 Doctor - Acute Medicine",
+        "FY2",
+        Reg::Gmc,
+    ),
+    (
+        "Medical and Dental",
+        "Specialty Registrar",
+        "Specialty Registrar - General Surgery",
+        "ST4",
+        Reg::Gmc,
+    ),
+    (
+        "Nursing and Midwifery Registered",
+        "Staff Nurse",
+        "Staff Nurse - Ward A2",
+        "Band 5",
+        Reg::Nmc,
+    ),
+    (
+        "Nursing and Midwifery Registered",
+        "Staff Nurse",
+        "Staff Nurse - Emergency Department",
+        "Band 5",
+        Reg::Nmc,
+    ),
+    (
+        "Nursing and Midwifery Registered",
+        "Sister/Charge Nurse",
+        "Ward Sister - Respiratory",
+        "Band 6",
+        Reg::Nmc,
+    ),
+    (
+        "Allied Health Professionals",
+        "Physiotherapist",
+        "Physiotherapist - Musculoskeletal",
+        "Band 6",
+        Reg::Hcpc,
+    ),
+    (
+        "Additional Clinical Services",
+        "Healthcare Assistant",
+        "Healthcare Assistant - Ward B1",
+        "Band 3",
+        Reg::None,
+    ),
+    (
+        "Administrative and Clerical",
+        "Medical Staffing Officer",
+        "Medical Staffing Officer",
+        "Band 4",
+        Reg::None,
+    ),
+    (
+        "Estates and Ancillary",
+        "Porter",
+        "Hospital Porter",
+        "Band 2",
+        Reg::None,
+    ),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -110,7 +229,11 @@ fn csv_field(s: &str) -> String {
 }
 
 fn row(fields: &[&str]) -> String {
-    let mut line = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
     line.push('\n');
     line
 }
@@ -194,44 +317,117 @@ pub fn files(staff: usize) -> Vec<DemoFile> {
             };
             let title = if doctor { "Dr" } else { "Mx" };
             esr.push_str(&row(&[
-                &esr_id, &assignment, title, p.given, p.family, &p.dob, &p.email, &ni, gmc, nmc,
-                hcpc, ods, name, group, job, position, grade, category, "Active Assignment", "1",
-                start, end, "Y",
+                &esr_id,
+                &assignment,
+                title,
+                p.given,
+                p.family,
+                &p.dob,
+                &p.email,
+                &ni,
+                gmc,
+                nmc,
+                hcpc,
+                ods,
+                name,
+                group,
+                job,
+                position,
+                grade,
+                category,
+                "Active Assignment",
+                "1",
+                start,
+                end,
+                "Y",
             ]));
-            // Every seventh nurse or HCA also works bank shifts: a second, concurrent assignment.
-            if matches!(reg, Reg::Nmc | Reg::None) && p.esr % 7 == 0 {
+            // Every third doctor also does locum shifts through the trust's bank; every seventh
+            // nurse or HCA works bank shifts: a second, concurrent assignment.
+            if (reg == Reg::Gmc && p.esr.is_multiple_of(3))
+                || (matches!(reg, Reg::Nmc | Reg::None) && p.esr.is_multiple_of(7))
+            {
                 esr.push_str(&row(&[
-                    &esr_id, &format!("{assignment}-2"), title, p.given, p.family, &p.dob,
-                    &p.email, &ni, gmc, nmc, hcpc, ods, name, group, job,
-                    &format!("Bank {position}"), grade, "Bank", "Active Assignment", "", "2022-01-10",
-                    "", "N",
+                    &esr_id,
+                    &format!("{assignment}-2"),
+                    title,
+                    p.given,
+                    p.family,
+                    &p.dob,
+                    &p.email,
+                    &ni,
+                    gmc,
+                    nmc,
+                    hcpc,
+                    ods,
+                    name,
+                    group,
+                    job,
+                    &format!("Bank {position}"),
+                    grade,
+                    "Bank",
+                    "Active Assignment",
+                    "",
+                    "2022-01-10",
+                    "",
+                    "N",
                 ]));
             }
             for (k, subject) in CSTF.iter().enumerate() {
                 // A few people lack a subject, so reports have gaps to show.
-                if (p.esr + k as u64) % 13 == 0 {
+                if (p.esr + k as u64).is_multiple_of(13) {
                     continue;
                 }
                 let achieved = date_before_changeover(20 + rng.below(1_000));
                 comp.push_str(&row(&[
-                    &esr_id, p.given, p.family, subject, &achieved, "", ods, "E-Learning", "N", "",
-                    "", "", "",
+                    &esr_id,
+                    p.given,
+                    p.family,
+                    subject,
+                    &achieved,
+                    "",
+                    ods,
+                    "E-Learning",
+                    "N",
+                    "",
+                    "",
+                    "",
+                    "",
                 ]));
             }
             // The learning system spells a few surnames differently from ESR: the import queues
             // these for a person to match in the portal instead of guessing.
             if p.esr % 67 == 1 {
                 mismatched.push_str(&row(&[
-                    &esr_id, p.given, &format!("{}-Smith", p.family),
+                    &esr_id,
+                    p.given,
+                    &format!("{}-Smith", p.family),
                     "NHS|MAND|Oliver McGowan Mandatory Training - Tier 1 - 3 Years|",
-                    &date_before_changeover(10), "", ods, "Classroom", "N", "", "", "", "",
+                    &date_before_changeover(10),
+                    "",
+                    ods,
+                    "Classroom",
+                    "N",
+                    "",
+                    "",
+                    "",
+                    "",
                 ]));
             }
             if matches!(reg, Reg::Nmc) {
                 comp.push_str(&row(&[
-                    &esr_id, p.given, p.family, &format!("{ods}|SKILL|Venepuncture|"),
-                    &date_before_changeover(400 + rng.below(900)), "", "", "", "", "Ruth Adebayo",
-                    "Clinical Nurse Educator", "Taking venous blood samples from adults", "",
+                    &esr_id,
+                    p.given,
+                    p.family,
+                    &format!("{ods}|SKILL|Venepuncture|"),
+                    &date_before_changeover(400 + rng.below(900)),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "Ruth Adebayo",
+                    "Clinical Nurse Educator",
+                    "Taking venous blood samples from adults",
+                    "",
                 ]));
             }
         }
@@ -304,15 +500,45 @@ pub fn bench_files(staff: usize, chunk: usize) -> Vec<DemoFile> {
             let (group_name, job, position, grade, _) = ROLES[p.role];
             let esr_id = p.esr.to_string();
             esr.push_str(&row(&[
-                &esr_id, &(p.esr + 10_000_000).to_string(), "Mx", p.given, p.family, &p.dob,
-                &p.email, "", "", "", "", ods, name, group_name, job, position, grade, "Permanent",
-                "Active Assignment", "1", "2019-04-01", "", "Y",
+                &esr_id,
+                &(p.esr + 10_000_000).to_string(),
+                "Mx",
+                p.given,
+                p.family,
+                &p.dob,
+                &p.email,
+                "",
+                "",
+                "",
+                "",
+                ods,
+                name,
+                group_name,
+                job,
+                position,
+                grade,
+                "Permanent",
+                "Active Assignment",
+                "1",
+                "2019-04-01",
+                "",
+                "Y",
             ]));
             for subject in ALL_COMPETENCES {
                 comp.push_str(&row(&[
-                    &esr_id, p.given, p.family, subject,
-                    &date_before_changeover(20 + rng.below(1_000)), "", ods, "E-Learning", "N", "",
-                    "", "", "",
+                    &esr_id,
+                    p.given,
+                    p.family,
+                    subject,
+                    &date_before_changeover(20 + rng.below(1_000)),
+                    "",
+                    ods,
+                    "E-Learning",
+                    "N",
+                    "",
+                    "",
+                    "",
+                    "",
                 ]));
             }
         }
@@ -343,13 +569,42 @@ fn oh_file(people: &[Person], rng: &mut Rng) -> String {
             ("Clinical, no exposure-prone procedures", "N", "")
         };
         oh.push_str(&row(&[
-            &esr_id, p.given, p.family, "clearance", "", "", &cleared, "", "", "Fit", "", epp_flag,
-            epp_date, risk, "", ods, "",
+            &esr_id,
+            p.given,
+            p.family,
+            "clearance",
+            "",
+            "",
+            &cleared,
+            "",
+            "",
+            "Fit",
+            "",
+            epp_flag,
+            epp_date,
+            risk,
+            "",
+            ods,
+            "",
         ]));
         oh.push_str(&row(&[
-            &esr_id, p.given, p.family, "vaccination", "MMR002",
-            "Measles Mumps and Rubella Vaccine (second dose)", "2003", "", "", "", "", "", "",
-            "", "", "", "",
+            &esr_id,
+            p.given,
+            p.family,
+            "vaccination",
+            "MMR002",
+            "Measles Mumps and Rubella Vaccine (second dose)",
+            "2003",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
         ]));
         if epp {
             for (code, what) in [
@@ -358,8 +613,23 @@ fn oh_file(people: &[Person], rng: &mut Rng) -> String {
                 ("HIVAB001", "HIV Antibody Test (IVS)"),
             ] {
                 oh.push_str(&row(&[
-                    &esr_id, p.given, p.family, "test", code, what, &cleared, "", "Not detected",
-                    "", "", "", "", "", "", "", "",
+                    &esr_id,
+                    p.given,
+                    p.family,
+                    "test",
+                    code,
+                    what,
+                    &cleared,
+                    "",
+                    "Not detected",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
                 ]));
             }
         }
@@ -372,10 +642,27 @@ fn tis_file(people: &[Person]) -> String {
     for p in people.iter().filter(|p| ROLES[p.role].4 == Reg::Gmc) {
         let (_, _, position, grade, _) = ROLES[p.role];
         let foundation = grade.starts_with("FY");
-        let (programme, number, training_number, curriculum, specialty, start, end) = if foundation {
-            ("Northfield Foundation Programme", format!("NFP-2025-{:04}", p.esr % 10_000), String::new(), "Foundation", "Foundation", "2025-08-06", "2027-08-03")
+        let (programme, number, training_number, curriculum, specialty, start, end) = if foundation
+        {
+            (
+                "Northfield Foundation Programme",
+                format!("NFP-2025-{:04}", p.esr % 10_000),
+                String::new(),
+                "Foundation",
+                "Foundation",
+                "2025-08-06",
+                "2027-08-03",
+            )
         } else {
-            ("General Surgery Higher Training", format!("GS-NF-{:04}", p.esr % 10_000), format!("NFD/GS/{:04}/N", p.esr % 10_000), "General Surgery", "General Surgery", "2023-08-02", "2029-08-07")
+            (
+                "General Surgery Higher Training",
+                format!("GS-NF-{:04}", p.esr % 10_000),
+                format!("NFD/GS/{:04}/N", p.esr % 10_000),
+                "General Surgery",
+                "General Surgery",
+                "2023-08-02",
+                "2029-08-07",
+            )
         };
         let here = &TRUSTS[p.trust];
         let next = &TRUSTS[(p.trust + 1) % TRUSTS.len()];
@@ -386,10 +673,32 @@ fn tis_file(people: &[Person]) -> String {
         for (id, (ods, _, site), from, to, status) in placements {
             let post = format!("NFD/{site}/{grade}/{:03}", p.esr % 1000);
             tis.push_str(&row(&[
-                &p.reg, p.given, p.family, &p.email, programme, &number, &training_number,
-                curriculum, specialty, "NHS England North East and Yorkshire (synthetic)",
-                "North East and Yorkshire", start, end, &id.to_string(), site, position, grade,
-                specialty, &post, ods, ods, from, to, "1", "In post", status,
+                &p.reg,
+                p.given,
+                p.family,
+                &p.email,
+                programme,
+                &number,
+                &training_number,
+                curriculum,
+                specialty,
+                "NHS England North East and Yorkshire (synthetic)",
+                "North East and Yorkshire",
+                start,
+                end,
+                &id.to_string(),
+                site,
+                position,
+                grade,
+                specialty,
+                &post,
+                ods,
+                ods,
+                from,
+                to,
+                "1",
+                "In post",
+                status,
             ]));
         }
     }

@@ -17,9 +17,7 @@ use std::fmt::Write;
 
 const SEARCH_LIMIT: i64 = 50;
 
-/// The store's limit of wrong transaction codes per offer (`MAX_TX_CODE_ATTEMPTS` in
-/// `passport_store`'s private `issuance` module), to tell a locked offer apart.
-const MAX_TX_CODE_ATTEMPTS: i64 = 5;
+use passport_store::MAX_TX_CODE_ATTEMPTS;
 
 pub async fn home(State(state): State<Shared>, viewer: Viewer) -> Result<Html<String>, PageError> {
     let s = &viewer.session;
