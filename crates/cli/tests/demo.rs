@@ -1,13 +1,13 @@
-//! The README's main job, run as a user would: `passport demo` must show the journey working and
-//! every attack refused.
+//! Run as a user would: `passport walkthrough` must show the engine's journey working and every
+//! attack refused; `passport demo` must seed its synthetic NHS and say how to sign in.
 #![allow(clippy::unwrap_used)]
 use std::process::Command;
 
 #[test]
-fn demo_runs_end_to_end() {
+fn walkthrough_runs_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_passport"))
-        .args(["demo", "--data-dir"])
+        .args(["walkthrough", "--data-dir"])
         .arg(dir.path())
         .env_remove("PASSPORT_KEYSTORE_PASSPHRASE")
         .output()
@@ -26,7 +26,7 @@ fn demo_runs_end_to_end() {
     let store = std::fs::read_to_string(dir.path().join("issuer.keystore")).unwrap();
     assert!(store.contains("argon2id") && !store.contains("BEGIN"));
     let again = Command::new(env!("CARGO_BIN_EXE_passport"))
-        .args(["demo", "--data-dir"])
+        .args(["walkthrough", "--data-dir"])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -36,6 +36,42 @@ fn demo_runs_end_to_end() {
             .map(str::to_string)
     };
     assert_eq!(kid(&text), kid(&String::from_utf8_lossy(&again.stdout)));
+}
+
+#[test]
+fn demo_seeds_trusts_and_staff_and_prints_the_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_passport"))
+            .args(["demo", "--seed-only", "--staff", "40", "--data-dir"])
+            .arg(dir.path())
+            .env_remove("PASSPORT_KEYSTORE_PASSPHRASE")
+            .env_remove("PASSPORT_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("database: sqlite"), "{text}");
+    assert!(text.contains("40 staff"), "{text}");
+    for login in ["rhq.hr", "r0a.hr", "rth.hr", "x24.training", "ohp01.oh"] {
+        assert!(text.contains(login), "{login} missing: {text}");
+    }
+    assert!(text.contains("/portal/login"));
+    assert!(dir.path().join("passport.db").exists());
+    // Seeding again changes nothing: the same records, the same queue.
+    let again = run();
+    assert!(again.status.success());
+    let summary = |t: &str| t.lines().nth(2).map(str::to_string);
+    assert_eq!(
+        summary(&text),
+        summary(&String::from_utf8_lossy(&again.stdout))
+    );
 }
 
 #[test]

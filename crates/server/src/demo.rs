@@ -103,8 +103,10 @@ pub async fn seed(
             .await?;
         done += file.text.lines().count() as u64;
         seeded.records += outcome.created + outcome.unchanged;
-        seeded.queued += outcome.queued;
         progress(done, total);
+    }
+    for org in &state.config.organisations {
+        seeded.queued += state.store.review_queue(&org.ods_code).await?.len() as u64;
     }
     Ok(seeded)
 }
@@ -117,7 +119,7 @@ pub fn instructions(state: &AppState, seeded: &Seeded) -> String {
     let _ = writeln!(out, "  database: {}", state.store.backend().as_str());
     let _ = writeln!(
         out,
-        "  {} staff, {} records imported, {} waiting for a person to match them",
+        "  {} staff, {} current records, {} waiting in review queues for a person to match them",
         seeded.staff, seeded.records, seeded.queued
     );
     let _ = writeln!(out, "\nPortal: {base}/portal/login");

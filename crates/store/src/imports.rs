@@ -15,7 +15,10 @@ pub struct ImportOutcome {
     pub unchanged: u64,
     pub superseded: u64,
     pub withdrawn: u64,
+    /// Sent to the review queue by this import.
     pub queued: u64,
+    /// Already waiting in the review queue with the same content.
+    pub still_queued: u64,
     pub new_people: u64,
     /// Credentials revoked because their source record changed or was withdrawn.
     pub revoked: u64,
@@ -111,6 +114,8 @@ impl Store {
                         let reason = "no person holds these identifiers and the record carries no name to create one".to_string();
                         if queue(&mut tx, org, record, &hash, &reason, &[], now).await? {
                             out.queued += 1;
+                        } else {
+                            out.still_queued += 1;
                         }
                         continue;
                     }
@@ -119,7 +124,7 @@ impl Store {
                     if queue(&mut tx, org, record, &hash, &reason, &candidates, now).await? {
                         out.queued += 1;
                     } else {
-                        out.unchanged += 1;
+                        out.still_queued += 1;
                     }
                     continue;
                 }
