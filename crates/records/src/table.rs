@@ -39,15 +39,40 @@ pub(crate) fn column_name(header: &str) -> String {
 /// line count skips blank lines and miscounts `\r\n`, and its byte offset points just
 /// after the previous record, so the line breaks in between are stepped over and counted
 /// here.
-fn physical_line(text: &str, byte: u64) -> usize {
-    let bytes = text.as_bytes();
-    let mut start = usize::try_from(byte)
-        .unwrap_or(bytes.len())
-        .min(bytes.len());
-    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-        start += 1;
+/// Physical line numbers of byte offsets met in increasing order, counting each newline once
+/// (a file of n rows costs O(size), not O(n x size)).
+struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            bytes: text.as_bytes(),
+            pos: 0,
+            line: 1,
+        }
     }
-    1 + bytes[..start].iter().filter(|b| **b == b'\n').count()
+
+    /// The line of the first character at or after `byte` that is not a line break.
+    fn at(&mut self, byte: u64) -> usize {
+        let bytes = self.bytes;
+        let mut start = usize::try_from(byte)
+            .unwrap_or(bytes.len())
+            .min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.pos {
+            self.pos = 0;
+            self.line = 1;
+        }
+        self.line += bytes[self.pos..start].iter().filter(|b| **b == b'\n').count();
+        self.pos = start;
+        self.line
+    }
 }
 
 impl Table {
@@ -96,18 +121,15 @@ impl Table {
         }
         let mut rows = Vec::new();
         let mut unreadable = Vec::new();
+        let mut lines = Lines::new(text);
         for result in reader.records() {
             match result {
                 Ok(record) => {
-                    let line = record
-                        .position()
-                        .map_or(0, |p| physical_line(text, p.byte()));
+                    let line = record.position().map_or(0, |p| lines.at(p.byte()));
                     rows.push((line, record));
                 }
                 Err(error) => unreadable.push(RowError {
-                    line: error
-                        .position()
-                        .map_or(0, |p| physical_line(text, p.byte())),
+                    line: error.position().map_or(0, |p| lines.at(p.byte())),
                     reason: format!("unreadable CSV: {error}"),
                 }),
             }

@@ -6,6 +6,7 @@ use crate::{canonical_json, new_id, sha256_hex, Result, Store, StoreError};
 use passport_records::{Identifier, MatchDecision, PersonDetails, Source, SourceRecord};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
 
 /// What an import changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,14 +94,27 @@ impl Store {
             rows: records.len() as u64,
             ..ImportOutcome::default()
         };
+        // Rows of one person usually repeat the same identifiers and details (19 competences
+        // each): once matched in this import, the same pair resolves to the same person, since
+        // nothing but this import changed those identifiers in this transaction.
+        let mut matched: HashMap<String, String> = HashMap::new();
         for (i, record) in records.iter().enumerate() {
             let hash = sha256_hex(canonical_json(&record.claims).as_bytes());
-            let found = candidates(&mut tx, org, &record.identifiers).await?;
-            let decision =
-                passport_records::decide(&record.identifiers, record.person.as_ref(), &found);
+            let who = serde_json::to_string(&(&record.identifiers, &record.person))
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let decision = match matched.get(&who) {
+                Some(id) => MatchDecision::Existing(id.clone()),
+                None => {
+                    let found = candidates(&mut tx, org, &record.identifiers).await?;
+                    passport_records::decide(&record.identifiers, record.person.as_ref(), &found)
+                }
+            };
             let person_id = match decision {
                 MatchDecision::Existing(id) => {
-                    add_identifiers(&mut tx, org, &id, &record.identifiers).await?;
+                    if !matched.contains_key(&who) {
+                        add_identifiers(&mut tx, org, &id, &record.identifiers).await?;
+                        matched.insert(who, id.clone());
+                    }
                     id
                 }
                 MatchDecision::New => match &record.person {
@@ -108,6 +122,7 @@ impl Store {
                         let id = create_person(&mut tx, org, details, now).await?;
                         add_identifiers(&mut tx, org, &id, &record.identifiers).await?;
                         out.new_people += 1;
+                        matched.insert(who, id.clone());
                         id
                     }
                     None => {

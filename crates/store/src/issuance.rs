@@ -373,8 +373,10 @@ impl Store {
         issued_at: i64,
         expires_at: Option<i64>,
     ) -> Result<(String, StatusAllocation)> {
-        let mut tx = self.pool.begin().await?;
-        let at = allocate(&mut tx, org).await?;
+        // Two statements, no transaction: the allocation is atomic by itself, and if the insert
+        // failed, an index would stay unused (VALID, never handed out again), which is harmless.
+        let mut conn = self.pool.acquire().await?;
+        let at = allocate(&mut conn, org).await?;
         let id = new_id("c-");
         sqlx::query(
             "INSERT INTO issued_credentials (id, org, person_id, record_id, type_name, list_id, idx, holder_jkt, notification_id, issued_at, expires_at) \
@@ -391,9 +393,8 @@ impl Store {
         .bind(notification_id)
         .bind(issued_at)
         .bind(expires_at)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-        tx.commit().await?;
         Ok((id, at))
     }
 
