@@ -69,7 +69,10 @@ impl<'a> Lines<'a> {
             self.pos = 0;
             self.line = 1;
         }
-        self.line += bytes[self.pos..start].iter().filter(|b| **b == b'\n').count();
+        self.line += bytes[self.pos..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
         self.pos = start;
         self.line
     }

@@ -380,3 +380,74 @@ async fn credential_endpoint_refuses_bad_proofs_nonces_and_other_peoples_dataset
         let _ = wallet.public_jwk();
     }
 }
+
+#[tokio::test]
+async fn one_request_with_several_proofs_gives_one_credential_per_key() {
+    for server in servers().await {
+        let person = seeded_person(&server, "RHQ").await;
+        let (code, tx) = offer(&server, "RHQ", &person).await;
+        let (_, tr) = token(&server, "RHQ", &code, &tx).await;
+        let at = tr["access_token"].as_str().unwrap().to_string();
+        let ci = first_identifier(&tr);
+        let aud = issuer(&server, "RHQ");
+        let now = passport_server::now();
+        let keys: Vec<Es256Signer> = (0..3).map(|_| Es256Signer::generate().unwrap().0).collect();
+        let n = nonce(&server, "RHQ").await;
+        let proofs: Vec<String> = keys
+            .iter()
+            .map(|k| passport_oid4vci::make_proof(k, &aud, &n, now).unwrap())
+            .collect();
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            &at,
+            json!({"credential_identifier": ci, "proofs": {"jwt": proofs}}),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        let creds = b["credentials"].as_array().unwrap();
+        assert_eq!(creds.len(), 3);
+        for (c, k) in creds.iter().zip(&keys) {
+            let sd = passport_sd_jwt::SdJwt::parse(c["credential"].as_str().unwrap()).unwrap();
+            let payload = sd.unverified_payload().unwrap();
+            assert_eq!(
+                payload["cnf"]["jwk"]["x"],
+                serde_json::to_value(k.public_jwk()).unwrap()["x"]
+            );
+        }
+        // More proofs than the advertised batch size is refused, and nothing is issued.
+        let before = server
+            .state
+            .store
+            .issued_to("RHQ", &person)
+            .await
+            .unwrap()
+            .len();
+        let n = nonce(&server, "RHQ").await;
+        let four: Vec<String> = (0..4)
+            .map(|_| passport_oid4vci::make_proof(&keys[0], &aud, &n, now).unwrap())
+            .collect();
+        let (s, b) = credential(
+            &server,
+            "RHQ",
+            &at,
+            json!({"credential_identifier": ci, "proofs": {"jwt": four}}),
+        )
+        .await;
+        assert_eq!(
+            (s.as_u16(), b["error"].as_str()),
+            (400, Some("invalid_credential_request")),
+            "{b}"
+        );
+        assert_eq!(
+            server
+                .state
+                .store
+                .issued_to("RHQ", &person)
+                .await
+                .unwrap()
+                .len(),
+            before
+        );
+    }
+}
