@@ -235,8 +235,10 @@ fn tis_sample() {
 fn dsp_sample() {
     let report = parse_with_report(ImportKind::DspJson, DSP, "RHQ").unwrap();
     let records = &report.records;
-    assert_eq!(records.len(), 8);
+    assert_eq!(records.len(), 9);
     assert!(report.skipped.is_empty());
+    let identity = by_key(records, "dsp:rhq-recruitment:E1001:Identity");
+    assert_eq!(identity.claims["GPG45profile"], "H1A");
     let registration = by_key(
         records,
         "dsp:rhq-recruitment:E1001:ProfessionalRegistration:General Medical Council:9100001",

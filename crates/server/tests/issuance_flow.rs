@@ -139,9 +139,14 @@ async fn import_offer_receive_verify_change_revoke_and_reoffer() {
             .map(|c| c.configuration_id.as_str())
             .collect();
         for t in [
+            "Identity",
             "Employment",
+            "RightToWork",
+            "DBSCheckOutcome",
+            "ProfessionalRegistration",
             "CoreSkillsTraining",
             "OccupationalHealthClearance",
+            "Vaccination",
         ] {
             assert!(types.contains(t), "{t} missing from {types:?}");
         }
