@@ -6,6 +6,7 @@ use crate::{canonical_json, new_id, sha256_hex, Result, Store, StoreError};
 use passport_records::{Identifier, MatchDecision, PersonDetails, Source, SourceRecord};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// What an import changed.
@@ -111,9 +112,9 @@ impl Store {
             };
             let person_id = match decision {
                 MatchDecision::Existing(id) => {
-                    if !matched.contains_key(&who) {
+                    if let Entry::Vacant(slot) = matched.entry(who) {
                         add_identifiers(&mut tx, org, &id, &record.identifiers).await?;
-                        matched.insert(who, id.clone());
+                        slot.insert(id.clone());
                     }
                     id
                 }
