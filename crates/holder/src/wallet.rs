@@ -10,8 +10,8 @@
 //! those of `passport-keystore`.
 use crate::HolderError;
 use passport_jose::{b64, Es256Signer, Jwk, Signer};
-use passport_keystore::KdfParams;
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
+use passport_keystore::{KdfParams, KeyStoreError, Sealed};
+use ring::aead::LessSafeKey;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -61,12 +61,6 @@ struct WalletFile {
     salt: String,
     check: Sealed,
     contents: Sealed,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Sealed {
-    nonce: String,
-    ciphertext: String,
 }
 
 /// What `contents` decrypts to.
@@ -285,18 +279,9 @@ fn header_aad(p: KdfParams, salt: &str) -> String {
     )
 }
 
+/// The wallet file uses the key store's sealing (argon2id + AES-256-GCM); only the errors differ.
 fn derive(passphrase: &[u8], salt: &[u8], p: KdfParams) -> Result<LessSafeKey, HolderError> {
-    let params = argon2::Params::new(p.m_kib, p.t, p.p, Some(32))
-        .map_err(|e| HolderError::Format(format!("argon2 parameters: {e}")))?;
-    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let mut out = [0u8; 32];
-    argon
-        .hash_password_into(passphrase, salt, &mut out)
-        .map_err(|e| HolderError::Crypto(e.to_string()))?;
-    let key =
-        UnboundKey::new(&AES_256_GCM, &out).map_err(|_| HolderError::Crypto("aead key".into()))?;
-    out.fill(0);
-    Ok(LessSafeKey::new(key))
+    passport_keystore::derive(passphrase, salt, p).map_err(keystore_error)
 }
 
 fn seal(
@@ -305,38 +290,20 @@ fn seal(
     plain: &[u8],
     aad: &[u8],
 ) -> Result<Sealed, HolderError> {
-    let mut nonce = [0u8; 12];
-    rng.fill(&mut nonce)
-        .map_err(|_| HolderError::Crypto("rng".into()))?;
-    let mut buf = plain.to_vec();
-    key.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(nonce),
-        Aad::from(aad),
-        &mut buf,
-    )
-    .map_err(|_| HolderError::Crypto("seal".into()))?;
-    Ok(Sealed {
-        nonce: b64::encode(nonce),
-        ciphertext: b64::encode(buf),
-    })
+    passport_keystore::seal(key, rng, plain, aad).map_err(keystore_error)
 }
 
 /// Decrypts; a failed authentication is [`HolderError::Tampered`].
 fn open(key: &LessSafeKey, sealed: &Sealed, aad: &[u8]) -> Result<Vec<u8>, HolderError> {
-    let nonce: [u8; 12] = b64::decode(&sealed.nonce)
-        .ok()
-        .and_then(|n| n.try_into().ok())
-        .ok_or_else(|| HolderError::Format("bad nonce".into()))?;
-    let mut buf =
-        b64::decode(&sealed.ciphertext).map_err(|e| HolderError::Format(e.to_string()))?;
-    let plain = key
-        .open_in_place(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad),
-            &mut buf,
-        )
-        .map_err(|_| HolderError::Tampered)?;
-    Ok(plain.to_vec())
+    passport_keystore::open(key, sealed, aad).map_err(keystore_error)
+}
+
+fn keystore_error(e: KeyStoreError) -> HolderError {
+    match e {
+        KeyStoreError::Decrypt => HolderError::Tampered,
+        KeyStoreError::Format(m) => HolderError::Format(m),
+        other => HolderError::Crypto(other.to_string()),
+    }
 }
 
 #[cfg(unix)]

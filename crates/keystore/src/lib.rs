@@ -64,10 +64,11 @@ struct StoreFile {
     keys: Vec<StoredKey>,
 }
 
+/// An AES-256-GCM ciphertext with its nonce, as kept in JSON files (key store, wallet file).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Sealed {
-    nonce: String,
-    ciphertext: String,
+pub struct Sealed {
+    pub nonce: String,
+    pub ciphertext: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -246,7 +247,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
 
-fn derive(passphrase: &[u8], salt: &[u8], p: KdfParams) -> Result<LessSafeKey, KeyStoreError> {
+/// The AES-256-GCM key derived with argon2id from a passphrase; the intermediate bytes are
+/// wiped.
+pub fn derive(passphrase: &[u8], salt: &[u8], p: KdfParams) -> Result<LessSafeKey, KeyStoreError> {
     let params = argon2::Params::new(p.m_kib, p.t, p.p, Some(32))
         .map_err(|e| KeyStoreError::Format(e.to_string()))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
@@ -254,12 +257,14 @@ fn derive(passphrase: &[u8], salt: &[u8], p: KdfParams) -> Result<LessSafeKey, K
     argon
         .hash_password_into(passphrase, salt, &mut out)
         .map_err(|e| KeyStoreError::Crypto(e.to_string()))?;
-    let key = UnboundKey::new(&AES_256_GCM, &out)
-        .map_err(|_| KeyStoreError::Crypto("aead key".into()))?;
-    Ok(LessSafeKey::new(key))
+    let key =
+        UnboundKey::new(&AES_256_GCM, &out).map_err(|_| KeyStoreError::Crypto("aead key".into()));
+    out.fill(0);
+    Ok(LessSafeKey::new(key?))
 }
 
-fn seal(
+/// Encrypts `plain` under a fresh random nonce, authenticating `aad` too.
+pub fn seal(
     key: &LessSafeKey,
     rng: &SystemRandom,
     plain: &[u8],
@@ -281,7 +286,9 @@ fn seal(
     })
 }
 
-fn open(key: &LessSafeKey, sealed: &Sealed, aad: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+/// Decrypts; a failed authentication (wrong key, edited ciphertext or `aad`) is
+/// [`KeyStoreError::Decrypt`].
+pub fn open(key: &LessSafeKey, sealed: &Sealed, aad: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
     let nonce: [u8; 12] = b64::decode(&sealed.nonce)
         .ok()
         .and_then(|n| n.try_into().ok())
