@@ -1,5 +1,5 @@
 //! `passport walkthrough`: the passport's core journey in one terminal run, on synthetic data.
-use crate::fixtures::{self, issuer_id, ORGS};
+use crate::fixtures::{self, issuer_id};
 use anyhow::{anyhow, Context, Result};
 use passport_catalogue::Catalogue;
 use passport_credentials::{
@@ -76,12 +76,13 @@ pub fn run(data_dir: Option<PathBuf>) -> Result<()> {
         KdfParams::default(),
     )?;
     let registry = store.signer_or_generate("registry", now)?;
-    let signers: Vec<Es256Signer> = ORGS
+    let orgs = fixtures::orgs();
+    let signers: Vec<Es256Signer> = orgs
         .iter()
-        .map(|(ods, ..)| store.signer_or_generate(ods, now))
+        .map(|o| store.signer_or_generate(&o.ods_code, now))
         .collect::<Result<_, _>>()?;
-    for ((ods, name, ..), s) in ORGS.iter().zip(&signers) {
-        println!("   {ods:<6} {name}  kid={}", s.kid());
+    for (o, s) in orgs.iter().zip(&signers) {
+        println!("   {:<6} {}  kid={}", o.ods_code, o.name, s.kid());
     }
 
     step(
