@@ -283,7 +283,7 @@ async fn credential(
     }
     let nonce =
         nonce.ok_or_else(|| Oid4vciError::InvalidProof("proofs.jwt holds no proof".into()))?;
-    let (grant, record) = state
+    let (_, record) = state
         .store
         .granted_record(access_token, identifier)
         .await?
@@ -315,7 +315,6 @@ async fn credential(
             .await?,
         );
     }
-    let _ = grant;
     Ok(no_store(Json(CredentialResponse::issued(
         credentials,
         Some(notification_id),

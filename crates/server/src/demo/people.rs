@@ -293,7 +293,7 @@ pub fn files(staff: usize) -> Vec<DemoFile> {
     let people = people(staff);
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let mut out = Vec::new();
-    for (t, (ods, name, site)) in TRUSTS.iter().enumerate() {
+    for (t, (ods, name, _)) in TRUSTS.iter().enumerate() {
         let mut esr = String::from(ESR_HEADER);
         let mut comp = String::from(COMPETENCE_HEADER);
         // A second export, from another learning system, with a few names spelt differently.
@@ -448,7 +448,6 @@ pub fn files(staff: usize) -> Vec<DemoFile> {
                 text: mismatched,
             });
         }
-        let _ = site;
     }
     out.push(DemoFile {
         org: "OHP01".into(),
