@@ -18,6 +18,7 @@ mod issuance;
 mod people;
 mod status;
 pub mod testing;
+mod verification;
 
 pub use accounts::{Session, User};
 pub use imports::{ImportOutcome, ReviewItem};
@@ -27,6 +28,10 @@ pub use issuance::{
 pub use people::{PersonRecord, PersonSummary, PersonView};
 pub use status::{
     StatusAllocation, StoredList, LIST_BITS, LIST_SIZE, STATUS_REVOKED, STATUS_SUSPENDED,
+};
+pub use verification::{
+    NewTransferRequest, PresentedRow, RequestStatus, ResponseRefusal, StoredProfile,
+    TransferRequest,
 };
 
 /// Errors of the storage layer.
@@ -232,3 +237,5 @@ pub fn canonical_json(value: &serde_json::Value) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod verification_tests;
