@@ -60,10 +60,21 @@ impl PresentationVerifier<'_> {
         presentation: &str,
         opts: &VerifyOptions,
     ) -> Result<VerifiedCredential, EngineError> {
+        let v = self.verify_before_status(presentation, opts)?;
+        self.check_status(&v)?;
+        Ok(v)
+    }
+
+    /// Every check except the status list lookup, for a relying party that must first fetch the
+    /// status list the credential names. Call [`Self::check_status`] before believing it.
+    pub fn verify_before_status(
+        &self,
+        presentation: &str,
+        opts: &VerifyOptions,
+    ) -> Result<VerifiedCredential, EngineError> {
         let sd_jwt = SdJwt::parse(presentation)?;
         let (v, ty) = self.verify_signed(sd_jwt, presentation, opts)?;
         let status = v.status.ok_or(EngineError::NoStatus)?;
-        self.statuses.check(&status.uri, status.idx, &v.iss)?;
         let issuer_ods = self
             .trust
             .by_issuer(&v.iss)
@@ -79,6 +90,11 @@ impl PresentationVerifier<'_> {
             holder: v.sd_jwt.holder_key,
             status,
         })
+    }
+
+    /// The status list lookup of a credential verified by [`Self::verify_before_status`].
+    pub fn check_status(&self, v: &VerifiedCredential) -> Result<(), EngineError> {
+        self.statuses.check(&v.status.uri, v.status.idx, &v.iss)
     }
 
     fn verify_signed(

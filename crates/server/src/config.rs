@@ -29,6 +29,16 @@ pub struct Config {
     pub status_ttl_secs: i64,
     /// Portal session lifetime. `PASSPORT_SESSION_TTL_SECS`.
     pub session_ttl_secs: i64,
+    /// Lifetime of a transfer request (OpenID4VP authorization request) before the person
+    /// answers it. `PASSPORT_REQUEST_TTL_SECS`.
+    pub request_ttl_secs: i64,
+    /// The national trust list: a file holding the registry-signed list (`nhs-trust-list+jwt`).
+    /// Unset = this node signs a list of its own organisations with its own registry key (demo,
+    /// single deployment). `PASSPORT_TRUST_LIST_FILE`.
+    pub trust_list_file: Option<PathBuf>,
+    /// The registry's public key (a JWK file) that the trust list must verify with; required
+    /// with `trust_list_file`. `PASSPORT_REGISTRY_JWK_FILE`.
+    pub registry_jwk_file: Option<PathBuf>,
     /// Mark session cookies `Secure` (on by default; the demo on plain http turns it off).
     /// `PASSPORT_SECURE_COOKIES`.
     pub secure_cookies: bool,
@@ -49,6 +59,9 @@ impl Default for Config {
             nonce_ttl_secs: 300,
             status_ttl_secs: 300,
             session_ttl_secs: 8 * 3600,
+            request_ttl_secs: 14 * 86_400,
+            trust_list_file: None,
+            registry_jwk_file: None,
             secure_cookies: true,
             organisations: Vec::new(),
         }
@@ -109,6 +122,12 @@ impl Config {
         if let Some(v) = get("PASSPORT_DATABASE_URL") {
             self.database_url = (!v.is_empty()).then_some(v);
         }
+        if let Some(v) = get("PASSPORT_TRUST_LIST_FILE") {
+            self.trust_list_file = (!v.is_empty()).then(|| v.into());
+        }
+        if let Some(v) = get("PASSPORT_REGISTRY_JWK_FILE") {
+            self.registry_jwk_file = (!v.is_empty()).then(|| v.into());
+        }
         if let Some(v) = get("PASSPORT_KEYSTORE_PASSPHRASE") {
             self.keystore_passphrase = Some(v);
         }
@@ -118,6 +137,7 @@ impl Config {
             ("PASSPORT_NONCE_TTL_SECS", &mut self.nonce_ttl_secs),
             ("PASSPORT_STATUS_TTL_SECS", &mut self.status_ttl_secs),
             ("PASSPORT_SESSION_TTL_SECS", &mut self.session_ttl_secs),
+            ("PASSPORT_REQUEST_TTL_SECS", &mut self.request_ttl_secs),
         ] {
             if let Some(v) = get(name) {
                 *slot = int(name, v)?;

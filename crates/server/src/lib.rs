@@ -15,6 +15,7 @@ pub mod orgs;
 pub mod portal;
 pub mod state;
 pub mod status;
+pub mod verifier;
 
 pub use config::Config;
 pub use error::ServerError;

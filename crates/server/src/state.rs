@@ -2,6 +2,7 @@
 //! identity and key, the trust list, and the cache of signed status list tokens.
 use crate::config::Config;
 use crate::orgs;
+use crate::verifier::statuses::StatusFetcher;
 use crate::ServerError;
 use passport_catalogue::Catalogue;
 use passport_jose::{Es256Signer, Signer};
@@ -32,6 +33,8 @@ pub struct AppState {
     pub registry_jwk: passport_jose::Jwk,
     /// (org, list id) -> (signed token, time it was made).
     pub status_cache: Mutex<HashMap<(String, i64), (String, i64)>>,
+    /// Other issuers' status list tokens, fetched for verification and cached.
+    pub statuses: StatusFetcher,
 }
 
 pub type Shared = Arc<AppState>;
@@ -95,22 +98,41 @@ impl AppState {
                 },
             );
         }
-        let registry = keys
-            .signer_or_generate("registry", now)
-            .map_err(|e| ServerError::Startup(format!("registry key: {e}")))?;
-        let entries: Vec<(&orgs::OrgConfig, passport_trust_list::OrgKind, &dyn Signer)> = config
-            .organisations
-            .iter()
-            .filter_map(|o| {
-                issuers
-                    .get(&o.ods_code)
-                    .map(|i| (o, i.kind, &i.signer as &dyn Signer))
-            })
-            .collect();
-        let trust_list = orgs::trust_list(&base_url, &entries, now);
-        let trust_list_jwt = trust_list
-            .sign(&registry)
-            .map_err(|e| ServerError::Startup(format!("trust list: {e}")))?;
+        let (trust_list, trust_list_jwt, registry_jwk) = match (
+            &config.trust_list_file,
+            &config.registry_jwk_file,
+        ) {
+            (Some(list), Some(jwk)) => load_trust_list(list, jwk, now)?,
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(ServerError::Startup(
+                    "trust_list_file and registry_jwk_file go together: set both or neither".into(),
+                ))
+            }
+            (None, None) => {
+                let registry = keys
+                    .signer_or_generate("registry", now)
+                    .map_err(|e| ServerError::Startup(format!("registry key: {e}")))?;
+                let entries: Vec<(&orgs::OrgConfig, passport_trust_list::OrgKind, &dyn Signer)> =
+                    config
+                        .organisations
+                        .iter()
+                        .filter_map(|o| {
+                            issuers
+                                .get(&o.ods_code)
+                                .map(|i| (o, i.kind, &i.signer as &dyn Signer))
+                        })
+                        .collect();
+                let list = orgs::trust_list(&base_url, &entries, now);
+                let jwt = list
+                    .sign(&registry)
+                    .map_err(|e| ServerError::Startup(format!("trust list: {e}")))?;
+                (list, jwt, registry.public_jwk().clone())
+            }
+        };
+        for issuer in issuers.values() {
+            check_listed(&trust_list, issuer)?;
+        }
+        let statuses = StatusFetcher::new(config.status_ttl_secs).map_err(ServerError::Startup)?;
         Ok(AppState {
             config,
             base_url,
@@ -119,8 +141,9 @@ impl AppState {
             issuers,
             trust_list,
             trust_list_jwt,
-            registry_jwk: registry.public_jwk().clone(),
+            registry_jwk,
             status_cache: Mutex::new(HashMap::new()),
+            statuses,
         })
     }
 
@@ -133,4 +156,49 @@ impl AppState {
     pub fn status_uri(&self, ods: &str, list_id: i64) -> String {
         format!("{}/status/{list_id}", orgs::issuer_id(&self.base_url, ods))
     }
+}
+
+/// Reads and verifies the registry-signed trust list named in the configuration.
+fn load_trust_list(
+    list: &std::path::Path,
+    jwk: &std::path::Path,
+    now: i64,
+) -> Result<(TrustList, String, passport_jose::Jwk), ServerError> {
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .map_err(|e| ServerError::Startup(format!("{}: {e}", p.display())))
+    };
+    let jwt = read(list)?.trim().to_string();
+    let registry: passport_jose::Jwk = serde_json::from_str(&read(jwk)?)
+        .map_err(|e| ServerError::Startup(format!("registry key {}: {e}", jwk.display())))?;
+    let key = registry
+        .verifying_key()
+        .map_err(|e| ServerError::Startup(format!("registry key {}: {e}", jwk.display())))?;
+    let trust = TrustList::verify(&jwt, &key, now)
+        .map_err(|e| ServerError::Startup(format!("trust list {}: {e}", list.display())))?;
+    Ok((trust, jwt, registry))
+}
+
+/// An organisation this node serves must be on the trust list with the key it signs with, or
+/// nothing it issues or requests would be believed elsewhere.
+fn check_listed(trust: &TrustList, issuer: &Issuer) -> Result<(), ServerError> {
+    let entry = trust.by_ods(&issuer.ods).ok_or_else(|| {
+        ServerError::Startup(format!("organisation {} is not on the trust list", issuer.ods))
+    })?;
+    let ours = issuer.signer.public_jwk();
+    if entry.issuer != issuer.issuer_id
+        || !entry
+            .jwks
+            .keys
+            .iter()
+            .any(|k| k.x == ours.x && k.y == ours.y)
+    {
+        return Err(ServerError::Startup(format!(
+            "the trust list entry of {} does not name this server's issuer {} and key {}",
+            issuer.ods,
+            issuer.issuer_id,
+            issuer.signer.kid()
+        )));
+    }
+    Ok(())
 }
