@@ -144,6 +144,26 @@ pub enum WalletAction {
         #[arg(long, default_value = "passport-wallet.json")]
         wallet: PathBuf,
     },
+    /// Answer a presentation request (OpenID4VP): check the request against the trust list,
+    /// show what it asks for and share only that (all matches, minus --decline).
+    Present {
+        /// The request link (openid4vp://?client_id=...&request_uri=...).
+        request: String,
+        /// The registry's public key (a JWK file) the trust list must verify with.
+        #[arg(long, env = "PASSPORT_REGISTRY_JWK_FILE")]
+        registry_jwk: PathBuf,
+        /// Where to fetch the signed trust list (default: /trust-list at the request's host).
+        #[arg(long, env = "PASSPORT_TRUST_LIST_URL")]
+        trust_list: Option<String>,
+        /// A credential query id not to answer (repeat for several).
+        #[arg(long)]
+        decline: Vec<String>,
+        /// Share without asking for confirmation.
+        #[arg(long)]
+        yes: bool,
+        #[arg(long, default_value = "passport-wallet.json")]
+        wallet: PathBuf,
+    },
     /// List the credentials in the wallet.
     List {
         #[arg(long, default_value = "passport-wallet.json")]
@@ -179,6 +199,75 @@ pub fn wallet(action: WalletAction) -> Result<()> {
             }
             Ok(())
         }),
+        WalletAction::Present {
+            request,
+            registry_jwk,
+            trust_list,
+            decline,
+            yes,
+            wallet,
+        } => runtime()?.block_on(async move {
+            let w = passport_holder::Wallet::create_or_open(
+                &wallet,
+                wallet_passphrase()?.as_bytes(),
+                KdfParams::default(),
+            )?;
+            let http = passport_holder::http_client()?;
+            let now = passport_server::now();
+            let trust = fetch_trust_list(&http, &request, trust_list, &registry_jwk, now).await?;
+            let req = w
+                .fetch_presentation_request(&request, &trust, &http, now)
+                .await?;
+            println!(
+                "{} ({}) asks, for {}:",
+                req.verifier_name, req.verifier_ods, req.request.client_id
+            );
+            for q in &req.selection.queries {
+                let claims: Vec<String> = req
+                    .request
+                    .dcql_query
+                    .credential(&q.id)
+                    .and_then(|c| c.claims.as_ref())
+                    .map(|cs| {
+                        cs.iter()
+                            .map(|c| passport_oid4vp::path_to_json(&c.path).to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let held = if q.matches.is_empty() {
+                    "you hold none".to_string()
+                } else {
+                    format!("{} held", q.matches.len())
+                };
+                let declined = if decline.contains(&q.id) {
+                    ", DECLINED"
+                } else {
+                    ""
+                };
+                println!("  {:<45} {held}{declined}: {}", q.id, claims.join(" "));
+            }
+            if !yes {
+                use std::io::BufRead;
+                println!("Share this? Type yes to share.");
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                if line.trim() != "yes" {
+                    anyhow::bail!("nothing shared");
+                }
+            }
+            let (shared, redirect) = w
+                .respond(&req, &decline, &http, passport_server::now())
+                .await?;
+            println!(
+                "shared {} credential(s) with {}",
+                shared.len(),
+                req.verifier_name
+            );
+            if let Some(r) = redirect {
+                println!("verifier says: continue at {r}");
+            }
+            Ok(())
+        }),
         WalletAction::List { wallet } => {
             let w = passport_holder::Wallet::create_or_open(
                 &wallet,
@@ -191,4 +280,41 @@ pub fn wallet(action: WalletAction) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Fetches the trust list and verifies it with the registry key the holder was given.
+async fn fetch_trust_list(
+    http: &reqwest::Client,
+    request: &str,
+    url: Option<String>,
+    registry_jwk: &std::path::Path,
+    now: i64,
+) -> Result<passport_trust_list::TrustList> {
+    let url = match url {
+        Some(u) => u,
+        None => {
+            let (_, request_uri) = passport_oid4vp::parse_authorization_url(request)
+                .map_err(|e| anyhow::anyhow!("request link: {e}"))?;
+            let parsed = reqwest::Url::parse(&request_uri)?;
+            format!("{}/trust-list", parsed.origin().ascii_serialization())
+        }
+    };
+    passport_holder::checked_url(&url)?;
+    let jwt = http
+        .get(&url)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let jwk: passport_jose::Jwk = serde_json::from_str(
+        &std::fs::read_to_string(registry_jwk)
+            .with_context(|| format!("registry key {}", registry_jwk.display()))?,
+    )?;
+    let key = jwk.verifying_key()?;
+    Ok(passport_trust_list::TrustList::verify(
+        jwt.trim(),
+        &key,
+        now,
+    )?)
 }

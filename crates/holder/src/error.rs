@@ -14,6 +14,10 @@ pub enum Step {
     Nonce,
     Credential,
     Notification,
+    /// OpenID4VP: fetching the Request Object at `request_uri`.
+    PresentationRequest,
+    /// OpenID4VP: posting the response to `response_uri`.
+    PresentationResponse,
 }
 
 impl std::fmt::Display for Step {
@@ -26,6 +30,8 @@ impl std::fmt::Display for Step {
             Step::Nonce => "nonce endpoint",
             Step::Credential => "credential endpoint",
             Step::Notification => "notification endpoint",
+            Step::PresentationRequest => "presentation request (request_uri)",
+            Step::PresentationResponse => "presentation response (response_uri)",
         })
     }
 }
@@ -82,6 +88,12 @@ pub enum HolderError {
     /// Something the issuer asks for that this wallet does not do.
     #[error("not supported by this wallet: {0}")]
     Unsupported(String),
+    /// The presentation request cannot be trusted or used (OpenID4VP checks, trust list).
+    #[error("presentation request refused: {0}")]
+    Presentation(passport_oid4vp::Oid4vpError),
+    /// The wallet holds nothing that answers the request (or the person declined everything).
+    #[error("nothing to share: {0}")]
+    NothingToShare(String),
     /// A received credential failed the wallet's checks (the issuer was told `credential_failure`).
     #[error("received credential refused: {0}")]
     CredentialCheck(String),

@@ -46,10 +46,12 @@
 
 mod error;
 mod http;
+mod present;
 mod receive;
 mod wallet;
 
 pub use error::{HolderError, Step};
 pub use http::{checked_url, http_client, MAX_RESPONSE_BYTES};
 pub use passport_keystore::KdfParams;
+pub use present::{PresentationRequest, Shared as SharedCredential};
 pub use wallet::{ReceivedCredential, Wallet};

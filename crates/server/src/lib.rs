@@ -35,6 +35,7 @@ pub fn router(state: Shared) -> Router {
         .route("/trust-list", get(status::trust_list))
         .merge(oid4vci::routes())
         .merge(status::routes())
+        .merge(verifier::routes())
         .nest("/portal", portal::routes())
         .with_state(state)
 }

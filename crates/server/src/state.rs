@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::orgs;
 use crate::verifier::statuses::StatusFetcher;
+use crate::verifier::VerifierIdentity;
 use crate::ServerError;
 use passport_catalogue::Catalogue;
 use passport_jose::{Es256Signer, Signer};
@@ -35,6 +36,8 @@ pub struct AppState {
     pub status_cache: Mutex<HashMap<(String, i64), (String, i64)>>,
     /// Other issuers' status list tokens, fetched for verification and cached.
     pub statuses: StatusFetcher,
+    /// The OpenID4VP identity of each served organisation the trust list lets verify.
+    pub verifiers: HashMap<String, VerifierIdentity>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -132,7 +135,30 @@ impl AppState {
         for issuer in issuers.values() {
             check_listed(&trust_list, issuer)?;
         }
+        // The registry's public key, for wallets and other nodes to pin (not a secret).
+        let jwk_path = config.data_dir.join("registry.jwk");
+        let jwk_text = serde_json::to_string_pretty(&registry_jwk)
+            .map_err(|e| ServerError::Startup(e.to_string()))?;
+        std::fs::write(&jwk_path, jwk_text)
+            .map_err(|e| ServerError::Startup(format!("{}: {e}", jwk_path.display())))?;
         let statuses = StatusFetcher::new(config.status_ttl_secs).map_err(ServerError::Startup)?;
+        let mut verifiers = HashMap::new();
+        let defaults = passport_compliance::default_profiles()
+            .map_err(|e| ServerError::Startup(format!("default role profiles: {e}")))?
+            .into_iter()
+            .map(|p| {
+                let body = serde_json::to_string(&p)
+                    .map_err(|e| ServerError::Startup(format!("role profile {}: {e}", p.id)))?;
+                Ok((p.id, p.name, body))
+            })
+            .collect::<Result<Vec<_>, ServerError>>()?;
+        for issuer in issuers.values() {
+            if trust_list.authorise_verifier(&issuer.ods).is_ok() {
+                let identity = VerifierIdentity::new(&issuer.signer, &issuer.name, &issuer.ods, now)?;
+                verifiers.insert(issuer.ods.clone(), identity);
+                store.seed_profiles(&issuer.ods, &defaults, now).await?;
+            }
+        }
         Ok(AppState {
             config,
             base_url,
@@ -144,6 +170,7 @@ impl AppState {
             registry_jwk,
             status_cache: Mutex::new(HashMap::new()),
             statuses,
+            verifiers,
         })
     }
 
@@ -151,6 +178,12 @@ impl AppState {
         self.issuers
             .get(ods)
             .ok_or_else(|| ServerError::NotFound(format!("no issuer {ods} on this server")))
+    }
+
+    pub fn verifier(&self, ods: &str) -> Result<&VerifierIdentity, ServerError> {
+        self.verifiers.get(ods).ok_or_else(|| {
+            ServerError::Forbidden(format!("{ods} is not allowed to verify on the trust list"))
+        })
     }
 
     pub fn status_uri(&self, ods: &str, list_id: i64) -> String {

@@ -6,6 +6,8 @@ use passport_server::{AppState, Config, Shared};
 use passport_store::testing::TestDb;
 use std::sync::Arc;
 
+pub mod transfer;
+
 pub struct TestServer {
     pub base: String,
     pub state: Shared,

@@ -1,0 +1,370 @@
+//! The Response URI (`direct_post.jwt`): decrypt with this request's key, check `state`, check
+//! the VP Token against the DCQL query, verify every presentation (engine checks, trust list,
+//! key binding to this request's nonce and client_id, status list), evaluate the compliance
+//! report and store everything at once. A response that cannot be read as this request's
+//! changes nothing and is logged against the request with its reason.
+use super::request::parse_audience;
+use crate::{ServerError, Shared};
+use passport_compliance::{evaluate, LocalPeriods, Placement, PlacementKind, Presented, Report, RoleProfile, Status};
+use passport_credentials::{PresentationVerifier, StatusLists, VerifiedCredential};
+use passport_jose::b64;
+use passport_oid4vp::{
+    check_presentation, check_response, decrypt_response, parse_response_form, DcqlQuery,
+    EncryptionKey, Oid4vpError, ResponseForm, ResponsePayload,
+};
+use passport_sd_jwt::KbExpectation;
+use passport_store::{PresentedRow, TransferRequest};
+use serde_json::{Map, Value};
+
+/// How old a KB-JWT may be when it arrives.
+const KB_MAX_AGE_SECS: i64 = 300;
+
+/// Why a response was refused as a whole (the OpenID4VP error code and a description).
+#[derive(Debug)]
+pub struct Refused {
+    pub status: u16,
+    pub error: &'static str,
+    pub description: String,
+}
+
+impl Refused {
+    fn bad(error: &'static str, description: impl Into<String>) -> Self {
+        Refused {
+            status: 400,
+            error,
+            description: description.into(),
+        }
+    }
+}
+
+impl From<Oid4vpError> for Refused {
+    fn from(e: Oid4vpError) -> Self {
+        Refused::bad(e.code(), e.to_string())
+    }
+}
+
+/// The request's stored parts needed to read a response.
+struct Context {
+    client_id: String,
+    query: DcqlQuery,
+}
+
+/// Reads `client_id` and `dcql_query` back from the stored, signed Request Object.
+fn context(req: &TransferRequest) -> Result<Context, ServerError> {
+    let jws = passport_jose::jws::CompactJws::parse(&req.request_object)
+        .map_err(|e| ServerError::Internal(format!("stored request object: {e}")))?;
+    let client_id = jws
+        .payload
+        .get("client_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ServerError::Internal("stored request object has no client_id".into()))?
+        .to_string();
+    let query = jws
+        .payload
+        .get("dcql_query")
+        .cloned()
+        .ok_or_else(|| ServerError::Internal("stored request object has no dcql_query".into()))
+        .and_then(|v| {
+            DcqlQuery::from_value(v).map_err(|e| ServerError::Internal(e.to_string()))
+        })?;
+    Ok(Context { client_id, query })
+}
+
+/// Handles one POST to the Response URI of request `id` of `ods`. Returns the same-device
+/// response code to put in `redirect_uri`.
+pub async fn handle(
+    state: &Shared,
+    ods: &str,
+    id: &str,
+    body: &[u8],
+    now: i64,
+) -> Result<Result<String, Refused>, ServerError> {
+    let Some(req) = state.store.transfer_request(ods, id).await? else {
+        return Ok(Err(Refused {
+            status: 404,
+            error: "invalid_request",
+            description: "no such request".into(),
+        }));
+    };
+    let outcome = read(state, &req, body, now).await?;
+    let (payload_hash_input, rows, report) = match outcome {
+        Ok(v) => v,
+        Err(refused) => {
+            state
+                .store
+                .record_response_failure(ods, id, &refused.description, now)
+                .await?;
+            return Ok(Err(refused));
+        }
+    };
+    let code = crate::issuance::random_token();
+    let report_json = report
+        .to_json()
+        .map_err(|e| ServerError::Internal(e.to_string()))?;
+    match state
+        .store
+        .record_response(ods, id, &payload_hash_input, &rows, &report_json, Some(&code), now)
+        .await?
+    {
+        Ok(()) => Ok(Ok(code)),
+        Err(refusal) => {
+            let why = match refusal {
+                passport_store::ResponseRefusal::Replayed => "this response was already received",
+                passport_store::ResponseRefusal::NotAwaiting => {
+                    "this request is not awaiting a response (answered or expired)"
+                }
+            };
+            state
+                .store
+                .record_response_failure(ods, id, why, now)
+                .await?;
+            Ok(Err(Refused::bad("invalid_request", why)))
+        }
+    }
+}
+
+type Read = (String, Vec<PresentedRow>, Report);
+
+async fn read(
+    state: &Shared,
+    req: &TransferRequest,
+    body: &[u8],
+    now: i64,
+) -> Result<Result<Read, Refused>, ServerError> {
+    if req.status == passport_store::RequestStatus::Responded {
+        return Ok(Err(Refused::bad(
+            "invalid_request",
+            "this request already has its response",
+        )));
+    }
+    if now >= req.expires_at {
+        return Ok(Err(Refused::bad("invalid_request", "this request has expired")));
+    }
+    let jwe = match parse_response_form(body) {
+        Ok(ResponseForm::Encrypted(jwe)) => jwe,
+        Ok(ResponseForm::Error(e)) => {
+            return Ok(Err(Refused::bad(
+                "access_denied",
+                format!(
+                    "the wallet answered {}{}",
+                    e.error,
+                    e.error_description
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
+                ),
+            )))
+        }
+        Err(e) => return Ok(Err(e.into())),
+    };
+    let key_bytes = b64::decode(&req.enc_key)
+        .map_err(|e| ServerError::Internal(format!("stored encryption key: {e}")))?;
+    let key = EncryptionKey::from_bytes(&key_bytes)
+        .map_err(|e| ServerError::Internal(format!("stored encryption key: {e}")))?;
+    let payload = match decrypt_response(&jwe, &key) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    if let Err(e) = payload.expect_state(&req.state) {
+        return Ok(Err(e.into()));
+    }
+    let response = match payload {
+        ResponsePayload::Success(r) => r,
+        ResponsePayload::Error(e) => {
+            return Ok(Err(Refused::bad(
+                "access_denied",
+                format!("the person's wallet answered {}", e.error),
+            )))
+        }
+    };
+    let ctx = context(req)?;
+    if let Err(e) = check_response(&ctx.query, &response.vp_token) {
+        return Ok(Err(e.into()));
+    }
+    let (rows, presented) = verify_all(state, req, &ctx, &response.vp_token, now).await;
+    let report = match report(state, req, &presented, &rows, now).await? {
+        Ok(r) => r,
+        Err(why) => return Ok(Err(Refused::bad("invalid_request", why))),
+    };
+    Ok(Ok((jwe, rows, report)))
+}
+
+/// Verifies every presentation; returns one row per presentation (accepted or with its
+/// reason) and the accepted ones for the compliance engine.
+async fn verify_all(
+    state: &Shared,
+    req: &TransferRequest,
+    ctx: &Context,
+    vp_token: &passport_oid4vp::VpToken,
+    now: i64,
+) -> (Vec<PresentedRow>, Vec<Presented>) {
+    let trust = &state.trust_list;
+    let expect = KbExpectation {
+        aud: ctx.client_id.clone(),
+        nonce: req.nonce.clone(),
+        max_age_secs: KB_MAX_AGE_SECS,
+    };
+    let opts = passport_sd_jwt::VerifyOptions::new(
+        now,
+        passport_sd_jwt::KeyBinding::Required(expect),
+    )
+    .with_leeway(60);
+    let empty = StatusLists::default();
+    let first_pass = PresentationVerifier {
+        trust,
+        statuses: &empty,
+        catalogue: state.catalogue,
+        leeway_secs: 60,
+    };
+    // First every check but status; then fetch the status lists named; then status.
+    let mut checked: Vec<(String, Result<VerifiedCredential, String>)> = Vec::new();
+    for (query_id, presentations) in vp_token {
+        for p in presentations {
+            let result = first_pass
+                .verify_before_status(p, &opts)
+                .map_err(|e| e.to_string())
+                .and_then(|v| {
+                    let Some(query) = ctx.query.credential(query_id) else {
+                        return Err("answers no query of this request".to_string());
+                    };
+                    check_presentation(query, &v.vct, &v.claims)
+                        .map(|()| v)
+                        .map_err(|e| e.to_string())
+                });
+            checked.push((query_id.clone(), result));
+        }
+    }
+    let mut uris: Vec<String> = checked
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok().map(|v| v.status.uri.clone()))
+        .collect();
+    uris.sort();
+    uris.dedup();
+    let mut lists = StatusLists::default();
+    let failures = state.statuses.fill(&uris, trust, &mut lists, now).await;
+    let verifier = PresentationVerifier {
+        trust,
+        statuses: &lists,
+        catalogue: state.catalogue,
+        leeway_secs: 60,
+    };
+    let mut rows = Vec::new();
+    let mut presented = Vec::new();
+    for (query_id, result) in checked {
+        let result = result.and_then(|v| {
+            if let Some((_, why)) = failures.iter().find(|(u, _)| *u == v.status.uri) {
+                return Err(format!("status list unavailable: {why}"));
+            }
+            verifier.check_status(&v).map(|()| v).map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(v) => {
+                let claims = subject_claims(&v.claims);
+                let issuer_name = trust
+                    .by_issuer(&v.iss)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default();
+                rows.push(PresentedRow {
+                    query_id,
+                    vct: Some(v.vct.clone()),
+                    iss: Some(v.iss.clone()),
+                    issuer_ods: Some(v.issuer_ods.clone()),
+                    accepted: true,
+                    reason: "verified".into(),
+                    claims: Some(Value::Object(claims.clone()).to_string()),
+                });
+                presented.push(Presented {
+                    vct: v.vct,
+                    iss: v.iss,
+                    issuer_ods: v.issuer_ods,
+                    issuer_name,
+                    claims,
+                });
+            }
+            Err(reason) => rows.push(PresentedRow {
+                query_id,
+                vct: None,
+                iss: None,
+                issuer_ods: None,
+                accepted: false,
+                reason,
+                claims: None,
+            }),
+        }
+    }
+    (rows, presented)
+}
+
+/// The disclosed subject claims: the envelope (`iss`, `cnf`, `status`, times) left out.
+fn subject_claims(all: &Map<String, Value>) -> Map<String, Value> {
+    const ENVELOPE: [&str; 9] = [
+        "iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "sub",
+    ];
+    all.iter()
+        .filter(|(k, _)| !ENVELOPE.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The compliance report of the accepted credentials, with each refused presentation's reason
+/// on the line of the requirement it was meant for.
+async fn report(
+    state: &Shared,
+    req: &TransferRequest,
+    presented: &[Presented],
+    rows: &[PresentedRow],
+    now: i64,
+) -> Result<Result<Report, String>, ServerError> {
+    let profile: RoleProfile = RoleProfile::from_json(&req.profile)
+        .map_err(|e| ServerError::Internal(format!("stored profile: {e}")))?;
+    let periods = match state.store.local_periods(&req.org).await? {
+        Some(json) => LocalPeriods::from_json(&json)
+            .map_err(|e| ServerError::Internal(format!("stored local periods: {e}")))?,
+        None => LocalPeriods::national_defaults(),
+    };
+    let (Ok(start), Ok(end)) = (parse_date(&req.start_date), parse_date(&req.end_date)) else {
+        return Err(ServerError::Internal("stored placement dates".into()));
+    };
+    let kind = match req.move_kind.as_str() {
+        "rotation" => PlacementKind::Rotation,
+        "honorary_contract" => PlacementKind::HonoraryContract,
+        "secondment" => PlacementKind::Secondment,
+        other => return Err(ServerError::Internal(format!("stored move kind {other:?}"))),
+    };
+    // OH-audience requests carry detail types the profile does not list; evaluate on the
+    // requirements only (detail is shown to OH from the presented rows).
+    let _ = parse_audience(&req.audience);
+    let today = date_of(now);
+    let placement = Placement { start, end, kind };
+    let mut report = match evaluate(&profile, &periods, &placement, presented, today) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    for line in &mut report.lines {
+        let refused: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.query_id == line.key && !r.accepted)
+            .map(|r| r.reason.as_str())
+            .collect();
+        let accepted = rows.iter().any(|r| r.query_id == line.key && r.accepted);
+        if !refused.is_empty() && !accepted {
+            if let Status::Missing { reason } = &mut line.status {
+                *reason = Some(format!(
+                    "a credential was presented but refused: {}",
+                    refused.join("; ")
+                ));
+            }
+        }
+    }
+    Ok(Ok(report))
+}
+
+pub fn parse_date(text: &str) -> Result<time::Date, time::error::Parse> {
+    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+}
+
+/// The UTC calendar day of `unix` seconds.
+pub fn date_of(unix: i64) -> time::Date {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.date())
+        .unwrap_or(time::Date::MIN)
+}

@@ -1,0 +1,206 @@
+//! The receiving trust end to end, on SQLite and PostgreSQL: RHQ and NHS England issue Amara's
+//! credentials, the Rust holder receives them over OpenID4VCI, R0A asks for them for a
+//! foundation doctor post over OpenID4VP (signed request by reference, x509_hash client
+//! identifier checked against the trust list, encrypted direct_post.jwt response), and R0A's
+//! report has the expected status on every line; HR records the decision.
+#![allow(clippy::unwrap_used)]
+mod common;
+
+use common::servers;
+use common::transfer::{amara_wallet, day, link, request};
+use passport_compliance::{Audience, Report, Status};
+use passport_store::RequestStatus;
+
+fn status_of<'a>(report: &'a Report, key: &str) -> &'a Status {
+    &report
+        .lines
+        .iter()
+        .find(|l| l.key == key)
+        .unwrap_or_else(|| panic!("no line {key}"))
+        .status
+}
+
+#[tokio::test]
+async fn issue_receive_request_present_and_report_every_line() {
+    for server in servers().await {
+        let wallet = amara_wallet(&server).await;
+        let id = request(&server, Audience::Hr).await;
+        let http = passport_holder::http_client().unwrap();
+        let trust = &server.state.trust_list;
+
+        let req = wallet
+            .fetch_presentation_request(&link(&server, &id), trust, &http, passport_server::now())
+            .await
+            .unwrap();
+        assert_eq!(req.verifier_ods, "R0A");
+        assert!(req.request.client_id.starts_with("x509_hash:"));
+        assert_eq!(req.request.response_mode, "direct_post.jwt");
+        // HR's request never asks for OH detail.
+        assert!(req
+            .request
+            .dcql_query
+            .credentials
+            .iter()
+            .all(|c| !c.id.starts_with("oh_")));
+        let fetched = server
+            .state
+            .store
+            .transfer_request("R0A", &id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(fetched.status, RequestStatus::Fetched);
+
+        let (shared, redirect) = wallet
+            .respond(&req, &[], &http, passport_server::now())
+            .await
+            .unwrap();
+        // Only requested claims left the wallet: never the OH detail, never a DBS applicant name.
+        assert!(shared.iter().all(|s| !s.vct.contains("/vaccination/")));
+        assert!(shared
+            .iter()
+            .flat_map(|s| &s.disclosed)
+            .all(|d| !d.contains("applicantFirstName")));
+        let redirect = redirect.unwrap();
+        assert!(redirect.contains("response_code="));
+        let page = common::http().get(&redirect).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+
+        let stored = server
+            .state
+            .store
+            .transfer_request("R0A", &id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, RequestStatus::Responded);
+        let report: Report = serde_json::from_str(stored.report.as_deref().unwrap()).unwrap();
+        let presented = server.state.store.presented("R0A", &id).await.unwrap();
+        assert!(
+            presented.iter().all(|p| p.accepted),
+            "every presentation verifies: {presented:?}"
+        );
+
+        // Portable checks met.
+        for key in [
+            "identity",
+            "right_to_work",
+            "employment",
+            "occupational_health",
+            "training_programme",
+            "training_placement",
+            "cstf_conflict_resolution_l1",
+            "cstf_equality_diversity_and_human_rights_l1",
+            "cstf_health_safety_and_welfare_l1",
+            "cstf_infection_prevention_and_control_l2",
+            "cstf_moving_and_handling_l1",
+            "cstf_safeguarding_adults_l2",
+        ] {
+            assert!(
+                matches!(status_of(&report, key), Status::Met { .. }),
+                "{key}: {:?}",
+                status_of(&report, key)
+            );
+        }
+        // Fire Safety (2 years) awarded 22 months ago: expires during the placement.
+        match status_of(&report, "cstf_fire_safety_l1") {
+            Status::ExpiresDuringPlacement { on } => {
+                assert!(
+                    on.to_string() > day(14) && on.to_string() < day(194),
+                    "{on}"
+                )
+            }
+            other => panic!("fire safety: {other:?}"),
+        }
+        // Information Governance (1 year) awarded 13 months ago: expired before the start.
+        assert!(matches!(
+            status_of(&report, "cstf_information_governance_and_data_security_l1"),
+            Status::Missing { reason: Some(r) } if r.contains("expired")
+        ));
+        // Safeguarding Children absent; Prevent and Resuscitation below the level needed.
+        assert!(matches!(
+            status_of(&report, "cstf_safeguarding_children_l2"),
+            Status::Missing { .. }
+        ));
+        assert!(matches!(
+            status_of(&report, "cstf_preventing_radicalisation_l3"),
+            Status::Missing { .. }
+        ));
+        assert!(matches!(
+            status_of(&report, "cstf_resuscitation_l3_adult"),
+            Status::Missing { .. }
+        ));
+        // An Enhanced DBS over 3 years old is not portable even for a doctor in training.
+        assert!(matches!(
+            status_of(&report, "dbs"),
+            Status::NotPortable { reason } if reason.contains("3 years")
+        ));
+        // Registration is never portable: check the live GMC register, number pre-filled.
+        assert!(matches!(
+            status_of(&report, "professional_registration"),
+            Status::NotPortable { reason } if reason.contains("9100001")
+        ));
+
+        // HR records the decision once.
+        server
+            .state
+            .store
+            .decide_transfer(
+                "R0A",
+                &id,
+                "accepted",
+                "local checks booked",
+                "r0a.hr",
+                passport_server::now(),
+            )
+            .await
+            .unwrap();
+        assert!(server
+            .state
+            .store
+            .decide_transfer("R0A", &id, "rejected", "", "r0a.hr", passport_server::now())
+            .await
+            .is_err());
+
+        // The request is answered: fetching it again or answering again is refused.
+        let again = wallet
+            .fetch_presentation_request(&link(&server, &id), trust, &http, passport_server::now())
+            .await
+            .unwrap_err();
+        assert_eq!(again.server_error_code(), Some("invalid_request_uri"));
+    }
+}
+
+#[tokio::test]
+async fn the_oh_team_gets_clearance_and_detail_and_hr_cannot_see_its_request() {
+    for server in servers().await {
+        let wallet = amara_wallet(&server).await;
+        let id = request(&server, Audience::OccupationalHealth).await;
+        let http = passport_holder::http_client().unwrap();
+        let req = wallet
+            .fetch_presentation_request(
+                &link(&server, &id),
+                &server.state.trust_list,
+                &http,
+                passport_server::now(),
+            )
+            .await
+            .unwrap();
+        let ids: Vec<&str> = req
+            .request
+            .dcql_query
+            .credentials
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        assert!(ids.contains(&"occupational_health") && ids.contains(&"oh_vaccination"));
+        assert!(!ids.contains(&"dbs"), "OH needs no DBS: {ids:?}");
+        let (shared, _) = wallet
+            .respond(&req, &[], &http, passport_server::now())
+            .await
+            .unwrap();
+        assert!(shared.iter().any(|s| s.vct.contains("/vaccination/")));
+        let presented = server.state.store.presented("R0A", &id).await.unwrap();
+        assert!(presented.iter().all(|p| p.accepted), "{presented:?}");
+    }
+}
