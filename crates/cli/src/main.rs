@@ -13,6 +13,7 @@ mod bench_issue;
 mod fixtures;
 mod keys;
 mod serve;
+mod users;
 mod walkthrough;
 
 #[derive(Parser)]
@@ -87,6 +88,11 @@ enum Command {
         /// Print the JSON Schema instead of the Type Metadata.
         #[arg(long)]
         schema: bool,
+    },
+    /// Portal user accounts.
+    User {
+        #[command(subcommand)]
+        action: users::UserAction,
     },
     /// Manage issuer signing keys in the encrypted key store.
     Keys {
@@ -166,6 +172,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Keys { action } => keys::run(action),
+        Command::User { action } => users::run(action),
         Command::Catalogue { type_name, schema } => {
             let catalogue = passport_catalogue::Catalogue::nhs();
             let docs: Vec<serde_json::Value> = catalogue

@@ -7,7 +7,7 @@ use passport_records::ImportKind;
 use passport_server::{AppState, Config};
 use std::path::{Path, PathBuf};
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

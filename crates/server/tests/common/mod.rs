@@ -6,6 +6,7 @@ use passport_server::{AppState, Config, Shared};
 use passport_store::testing::TestDb;
 use std::sync::Arc;
 
+pub mod amara;
 pub mod transfer;
 
 pub struct TestServer {
@@ -30,10 +31,15 @@ pub const TEST_KDF: KdfParams = KdfParams {
 };
 
 pub async fn start(db: TestDb) -> TestServer {
+    start_with(db, |_| {}).await
+}
+
+/// [`start`] with the configuration changed by `edit` first (e.g. a short `request_ttl_secs`).
+pub async fn start_with(db: TestDb, edit: impl FnOnce(&mut Config)) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = Config {
+    let mut config = Config {
         bind: addr.to_string(),
         public_url: Some(format!("http://{addr}")),
         data_dir: dir.path().to_path_buf(),
@@ -43,6 +49,7 @@ pub async fn start(db: TestDb) -> TestServer {
         organisations: passport_server::orgs::demo_orgs(),
         ..Config::default()
     };
+    edit(&mut config);
     let state = Arc::new(
         AppState::build(config, TEST_KDF, passport_server::now())
             .await

@@ -4,126 +4,8 @@
 use super::{import, TestServer};
 use passport_holder::Wallet;
 use passport_records::ImportKind;
-use time::{Date, Duration, OffsetDateTime};
 
-pub fn today() -> Date {
-    OffsetDateTime::now_utc().date()
-}
-
-/// `today + days` as `YYYY-MM-DD`.
-pub fn day(days: i64) -> String {
-    (today() + Duration::days(days)).to_string()
-}
-
-/// The placement: from two weeks from now for about six months.
-pub fn placement() -> (Date, Date) {
-    (
-        today() + Duration::days(14),
-        today() + Duration::days(14 + 180),
-    )
-}
-
-pub fn staff_csv() -> String {
-    format!(
-        "esr_person_id,assignment_number,title,forenames,surname,date_of_birth,email,ni_number,gmc_number,nmc_pin,hcpc_number,organisation_ods,organisation_name,staff_group,job_role,position_title,grade,assignment_category,assignment_status,whole_time_equivalent,start_date,end_date,primary_assignment\n\
-10000101,20000101,Dr,Amara,Okafor,1999-03-14,amara.okafor@nhs.example,QQ100101A,9100001,,,RHQ,Sheffield Teaching Hospitals NHS Foundation Trust,Medical and Dental,Foundation Year 2,FY2 Doctor - Acute Medicine,FY2,Fixed Term Temp,Active Assignment,1,{},{},Y\n",
-        day(-365),
-        day(13)
-    )
-}
-
-/// Subject -> award date offset. Information Governance (1 year) was awarded 13 months ago:
-/// expired before the start. Fire Safety (2 years) 22 months ago: expires mid-placement.
-/// Preventing Radicalisation is basic awareness (level 1) where level 3 is needed; Resuscitation
-/// is level 2 where level 3 is needed; Safeguarding Children is absent.
-pub fn competences_csv() -> String {
-    let rows = [
-        ("NHS|CSTF|Conflict Resolution - 3 Years|", -365),
-        (
-            "\"NHS|CSTF|Equality, Diversity and Human Rights - 3 Years|\"",
-            -365,
-        ),
-        ("NHS|CSTF|Fire Safety - 2 Years|", -22 * 30),
-        ("\"NHS|CSTF|Health, Safety and Welfare - 3 Years|\"", -365),
-        (
-            "NHS|CSTF|Infection Prevention and Control - Level 2 - 1 Year|",
-            -60,
-        ),
-        (
-            "NHS|CSTF|Information Governance and Data Security - 1 Year|",
-            -13 * 31,
-        ),
-        ("NHS|CSTF|Moving and Handling - Level 1 - 3 Years|", -365),
-        (
-            "NHS|CSTF|Preventing Radicalisation - Basic Prevent Awareness - 3 Years|",
-            -365,
-        ),
-        (
-            "NHS|CSTF|Resuscitation - Level 2 - Adult Basic Life Support - 1 Year|",
-            -30,
-        ),
-        ("NHS|CSTF|Safeguarding Adults - Level 2 - 3 Years|", -365),
-    ];
-    let mut out = String::from("esr_person_id,forenames,surname,competence_name,date_achieved,expiry_date,awarding_organisation,learning_method,assessed,assessor_name,assessor_role,description,status\n");
-    for (name, offset) in rows {
-        out.push_str(&format!(
-            "10000101,Amara,Okafor,{name},{},,,E-Learning,N,,,,\n",
-            day(offset)
-        ));
-    }
-    out
-}
-
-pub fn oh_csv() -> String {
-    format!(
-        "esr_person_id,forenames,surname,record_kind,code,description,date,result,interpretation,clearance_outcome,adjustments_summary,epp_cleared,epp_clearance_date,role_risk_category,review_date,oh_provider,status\n\
-10000101,Amara,Okafor,clearance,,,{},,,Fit,,N,,\"Clinical, no exposure-prone procedures\",,RHQ,\n\
-10000101,Amara,Okafor,vaccination,MMR001,Measles Mumps and Rubella Vaccine,2000-06,,,,,,,,,,\n",
-        day(-120)
-    )
-}
-
-/// Identity, GMC registration, an Enhanced DBS issued 3 years and 30 days ago, right to work.
-pub fn dsp_json() -> String {
-    serde_json::json!({
-        "system": "rhq-recruitment",
-        "employees": [{
-            "id": "E1001", "firstName": "Amara", "surname": "Okafor", "birthDate": "1999-03-14",
-            "email": "amara.okafor@nhs.example", "esrIdentifier": "10000101",
-            "records": [
-                {"recordType": "Identity", "legalFirstName": "Amara", "legalSurname": "Okafor",
-                 "birthDate": "1999-03-14", "identityCheckMethod": "Identity service provider",
-                 "evidenceCheckedBy": "Synthetic Identity Service Ltd", "dateOfIdCheck": day(-400),
-                 "GPG45profile": "H1A"},
-                {"recordType": "ProfessionalRegistration", "professionalBody": "General Medical Council",
-                 "registrationNumber": "9100001", "registrationDate": "2024-07-25",
-                 "registrationCheckDate": day(-100)},
-                {"recordType": "DBSCheckOutcome", "applicantFirstName": "Amara", "applicantMiddleNames": "", "applicantSurname": "Okafor",
-                 "applicantDateOfBirth": "1999-03-14", "typeOfDbsCheck": "Enhanced with barred list(s) check",
-                 "adultsBarredListChecked": "true", "childrensBarredListChecked": "true",
-                 "certificateNumber": "009100001001", "disclosureIssueDate": day(-3 * 365 - 30),
-                 "informationDisclosed": "false", "workforceType": "Child and Adult",
-                 "registeredBodyNumber": "20000000001", "registeredBodyName": "Synthetic Registered Body Ltd"},
-                {"recordType": "RightToWork", "legalFirstName": "Amara", "legalSurname": "Okafor",
-                 "birthDate": "1999-03-14", "identityDocumentExpiryDate": "2031-04-30",
-                 "identityVerified": "true", "evidenceCheckedBy": "Synthetic Identity Service Ltd",
-                 "dateOfIdCheck": day(-400), "GPG45profile": "H1A"}
-            ]
-        }]
-    })
-    .to_string()
-}
-
-/// NHS England's programme and the next FY2 placement, at the receiving trust R0A.
-pub fn tis_csv() -> String {
-    let (start, end) = placement();
-    format!(
-        "gmc_number,forenames,surname,email,programme_name,programme_number,training_number,curriculum,programme_specialty,designated_body,local_office,programme_start_date,programme_end_date,placement_id,site_code,site_name,grade,specialty,national_post_number,employing_body_ods,training_body_ods,placement_start_date,placement_end_date,whole_time_equivalent,placement_type,placement_status\n\
-9100001,Amara,Okafor,amara.okafor@nhs.example,South Yorkshire Foundation Programme,SYFP-2024-017,,Foundation,Foundation,NHS England Yorkshire and the Humber,Yorkshire and the Humber,{},{},310004,R0A01,Eastbridge General Hospital,FY2,General Internal Medicine,YHD/R0A01/F2/GIM/002,R0A,R0A,{start},{end},1,In post,Future\n",
-        day(-365),
-        day(365),
-    )
-}
+pub use super::amara::*;
 
 /// Imports Amara's records at RHQ (and NHS England's at X24) and receives all her
 /// credentials into a new in-memory wallet.
@@ -217,4 +99,147 @@ pub fn link(server: &TestServer, id: &str) -> String {
         id,
         &identity.client_id,
     )
+}
+
+/// A request of R0A as a wallet holds it after fetching it, with the means to answer it by hand
+/// (honestly, or with one presentation swapped for a forged one) over HTTP.
+pub struct Answering<'a> {
+    pub server: &'a TestServer,
+    pub wallet: &'a Wallet,
+    pub id: String,
+    pub req: passport_holder::PresentationRequest,
+}
+
+/// A new HR request of R0A, fetched and checked by `wallet` as the holder does.
+pub async fn fetched<'a>(server: &'a TestServer, wallet: &'a Wallet) -> Answering<'a> {
+    let id = request(server, passport_compliance::Audience::Hr).await;
+    let http = passport_holder::http_client().unwrap();
+    let req = wallet
+        .fetch_presentation_request(
+            &link(server, &id),
+            &server.state.trust_list,
+            &http,
+            passport_server::now(),
+        )
+        .await
+        .unwrap();
+    Answering {
+        server,
+        wallet,
+        id,
+        req,
+    }
+}
+
+/// `<JWT>~<D1>~...~<Dn>~` followed by a KB-JWT over it, made by hand so that forged disclosures
+/// reach the verifier (the holder library would refuse to present them).
+pub fn bind(prefix: &str, aud: &str, nonce: &str, key: &passport_jose::Es256Signer) -> String {
+    use passport_jose::jws::{sign, JwsHeader};
+    let header = JwsHeader {
+        typ: Some("kb+jwt".into()),
+        extra: serde_json::Map::new(),
+        with_kid: false,
+    };
+    let payload = serde_json::json!({"iat": passport_server::now(), "aud": aud, "nonce": nonce,
+        "sd_hash": passport_sd_jwt::sha256_b64(prefix)});
+    format!("{prefix}{}", sign(&header, &payload, key).unwrap())
+}
+
+impl Answering<'_> {
+    fn matches(&self, query: &str) -> Vec<&passport_oid4vp::CredentialMatch> {
+        let answer = self.req.selection.answer();
+        let (_, matches) = answer.into_iter().find(|(q, _)| *q == query).unwrap();
+        matches
+    }
+
+    fn prefix_of(&self, m: &passport_oid4vp::CredentialMatch) -> String {
+        use passport_sd_jwt::{ClaimPath, PathSegment, SdJwt};
+        let paths: Vec<ClaimPath> = m
+            .disclose
+            .iter()
+            .map(|p| {
+                ClaimPath(
+                    p.iter()
+                        .map(|e| match e {
+                            passport_oid4vp::PathElement::Key(k) => PathSegment::Key(k.clone()),
+                            other => panic!("top-level claims only: {other:?}"),
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let held = &self.wallet.credentials()[m.credential].sd_jwt;
+        SdJwt::parse(held).unwrap().select(&paths).unwrap().prefix()
+    }
+
+    /// The credential the wallet holds for `query`, as issued.
+    pub fn held(&self, query: &str) -> &passport_holder::ReceivedCredential {
+        &self.wallet.credentials()[self.matches(query)[0].credential]
+    }
+
+    /// What the wallet would disclose for `query`: `<JWT>~<D1>~...~<Dn>~`, no KB-JWT.
+    pub fn disclosed(&self, query: &str) -> String {
+        self.prefix_of(self.matches(query)[0])
+    }
+
+    /// `prefix` bound to this request (its nonce and client_id) by the wallet's device key.
+    pub fn bind(&self, prefix: &str) -> String {
+        let r = &self.req.request;
+        bind(prefix, &r.client_id, &r.nonce, self.wallet.device_key())
+    }
+
+    /// The VP Token the wallet would send: every requested query, only the requested claims.
+    pub fn honest(&self) -> passport_oid4vp::VpToken {
+        self.req
+            .selection
+            .answer()
+            .into_iter()
+            .map(|(q, ms)| {
+                let ps = ms.into_iter().map(|m| self.bind(&self.prefix_of(m)));
+                (q.to_string(), ps.collect())
+            })
+            .collect()
+    }
+
+    /// The honest VP Token with `query` answered by `presentation` instead.
+    pub fn honest_but(&self, query: &str, presentation: String) -> passport_oid4vp::VpToken {
+        let mut vp = self.honest();
+        vp.insert(query.to_string(), vec![presentation]);
+        vp
+    }
+
+    /// The `response=<JWE>` form of `vp_token` with `state`, encrypted to this request's key.
+    pub fn form(&self, vp_token: passport_oid4vp::VpToken, state: &str) -> String {
+        let payload = passport_oid4vp::AuthorizationResponse {
+            vp_token,
+            state: Some(state.to_string()),
+        };
+        let jwe =
+            passport_oid4vp::encrypt_response(&payload.into(), &self.req.request.client_metadata)
+                .unwrap();
+        passport_oid4vp::response_form(&jwe)
+    }
+
+    /// POSTs `vp_token` with this request's state; the HTTP status and JSON answer.
+    pub async fn post(&self, vp_token: passport_oid4vp::VpToken) -> (u16, serde_json::Value) {
+        let form = self.form(vp_token, &self.req.request.state);
+        self.post_form(form).await
+    }
+
+    /// POSTs `body` as a form to this request's Response URI.
+    pub async fn post_form(&self, body: String) -> (u16, serde_json::Value) {
+        let r = super::http()
+            .post(&self.req.request.response_uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    pub async fn stored(&self) -> passport_store::TransferRequest {
+        let store = &self.server.state.store;
+        store.transfer_request("R0A", &self.id).await.unwrap().unwrap()
+    }
 }
