@@ -10,6 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
 mod bench_issue;
+mod bench_verify;
 mod fixtures;
 mod keys;
 mod serve;
@@ -116,6 +117,21 @@ enum BenchWhat {
         #[arg(long, default_value_t = 4)]
         workers: usize,
     },
+    /// Presentation verification against raw ES256 verification, and whole transfers per
+    /// second over HTTP (request, response, verification, report stored) on SQLite and
+    /// PostgreSQL; prints JSON.
+    Verify {
+        /// Seconds of load per database.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Concurrent transfers.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        /// PostgreSQL server for a fresh benchmark database (default: PASSPORT_TEST_POSTGRES
+        /// or postgres://postgres@127.0.0.1:5432/postgres).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Raw ES256 sign/verify, credential issuance and presentation verification rates.
     Crypto {
         /// Seconds per measurement.
@@ -168,6 +184,18 @@ fn main() -> Result<()> {
                 },
         } => {
             let report = bench_issue::run(staff, postgres, workers)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Bench {
+            what:
+                BenchWhat::Verify {
+                    seconds,
+                    workers,
+                    postgres,
+                },
+        } => {
+            let report = bench_verify::run(seconds, workers, postgres)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }

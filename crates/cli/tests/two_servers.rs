@@ -4,8 +4,7 @@
 //! file and the registry's public key. Everything else crosses as a person would do it: imports
 //! with `passport import`, HR in each portal over HTTP, the holder with `passport wallet`.
 #![allow(clippy::unwrap_used)]
-#[path = "../../server/tests/common/amara.rs"]
-mod amara;
+use passport_server::demo::amara;
 
 use passport_jose::{Es256Signer, Signer};
 use passport_keystore::{KdfParams, KeyStore};

@@ -6,6 +6,7 @@ use crate::{AppState, ServerError};
 use passport_records::ImportKind;
 use std::fmt::Write as _;
 
+pub mod amara;
 mod people;
 pub use people::{bench_files, DemoFile};
 

@@ -6,7 +6,6 @@ use passport_server::{AppState, Config, Shared};
 use passport_store::testing::TestDb;
 use std::sync::Arc;
 
-pub mod amara;
 pub mod transfer;
 
 pub struct TestServer {

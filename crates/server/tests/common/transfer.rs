@@ -5,7 +5,7 @@ use super::{import, TestServer};
 use passport_holder::Wallet;
 use passport_records::ImportKind;
 
-pub use super::amara::*;
+pub use passport_server::demo::amara::*;
 
 /// Imports Amara's records at RHQ (and NHS England's at X24) and receives all her
 /// credentials into a new in-memory wallet.
@@ -152,7 +152,8 @@ impl Answering<'_> {
         matches
     }
 
-    fn prefix_of(&self, m: &passport_oid4vp::CredentialMatch) -> String {
+    /// `sd_jwt` reduced to the claims the wallet discloses for match `m`: `<JWT>~<D1>~...~`.
+    fn disclose(&self, m: &passport_oid4vp::CredentialMatch, sd_jwt: &str) -> String {
         use passport_sd_jwt::{ClaimPath, PathSegment, SdJwt};
         let paths: Vec<ClaimPath> = m
             .disclose
@@ -168,8 +169,11 @@ impl Answering<'_> {
                 )
             })
             .collect();
-        let held = &self.wallet.credentials()[m.credential].sd_jwt;
-        SdJwt::parse(held).unwrap().select(&paths).unwrap().prefix()
+        SdJwt::parse(sd_jwt)
+            .unwrap()
+            .select(&paths)
+            .unwrap()
+            .prefix()
     }
 
     /// The credential the wallet holds for `query`, as issued.
@@ -179,7 +183,12 @@ impl Answering<'_> {
 
     /// What the wallet would disclose for `query`: `<JWT>~<D1>~...~<Dn>~`, no KB-JWT.
     pub fn disclosed(&self, query: &str) -> String {
-        self.prefix_of(self.matches(query)[0])
+        self.disclosed_of(query, &self.held(query).sd_jwt)
+    }
+
+    /// The claims the wallet would disclose for `query`, taken from another credential.
+    pub fn disclosed_of(&self, query: &str, sd_jwt: &str) -> String {
+        self.disclose(self.matches(query)[0], sd_jwt)
     }
 
     /// `prefix` bound to this request (its nonce and client_id) by the wallet's device key.
@@ -195,7 +204,10 @@ impl Answering<'_> {
             .answer()
             .into_iter()
             .map(|(q, ms)| {
-                let ps = ms.into_iter().map(|m| self.bind(&self.prefix_of(m)));
+                let held = |m: &passport_oid4vp::CredentialMatch| {
+                    self.disclose(m, &self.wallet.credentials()[m.credential].sd_jwt)
+                };
+                let ps = ms.into_iter().map(|m| self.bind(&held(m)));
                 (q.to_string(), ps.collect())
             })
             .collect()
@@ -240,6 +252,10 @@ impl Answering<'_> {
 
     pub async fn stored(&self) -> passport_store::TransferRequest {
         let store = &self.server.state.store;
-        store.transfer_request("R0A", &self.id).await.unwrap().unwrap()
+        store
+            .transfer_request("R0A", &self.id)
+            .await
+            .unwrap()
+            .unwrap()
     }
 }

@@ -1,7 +1,8 @@
-//! Amara (synthetic), a doctor in training whose records give a known report against the
-//! foundation doctor profile. Dates are relative to today, so the outcome never drifts. Pure
-//! file makers, shared with the CLI's two-server test.
-#![allow(dead_code, clippy::unwrap_used)]
+//! Amara Okafor (synthetic), an FY2 doctor rotating from RHQ to R0A, whose records give a known
+//! report against the foundation doctor profile: one CSTF subject expiring mid-placement, one
+//! expired, one absent, two below the level needed, a DBS over 3 years old, a GMC registration.
+//! Dates are relative to today, so the outcome never drifts. Used by the demo, the integration
+//! tests, the two-server test and `passport bench verify`.
 use time::{Date, Duration, OffsetDateTime};
 
 pub fn today() -> Date {
