@@ -106,6 +106,32 @@ pub async fn seed(
         seeded.records += outcome.created + outcome.unchanged;
         progress(done, total);
     }
+    // Amara, the FY2 doctor rotating from RHQ to R0A, for trying a whole transfer.
+    for (org, kind, text) in [
+        ("RHQ", ImportKind::EsrStaff, amara::staff_csv()),
+        ("RHQ", ImportKind::EsrCompetences, amara::competences_csv()),
+        ("RHQ", ImportKind::OccupationalHealth, amara::oh_csv()),
+        ("RHQ", ImportKind::DspJson, amara::dsp_json()),
+        ("X24", ImportKind::TisPlacements, amara::tis_csv()),
+    ] {
+        if state.store.org(org).await?.is_none() {
+            continue;
+        }
+        let records = passport_records::parse(kind, &text, org)
+            .map_err(|e| ServerError::Internal(format!("demo data {kind:?}: {e}")))?;
+        let outcome = state
+            .store
+            .apply_import(
+                org,
+                kind.as_str(),
+                &passport_store::sha256_hex(text.as_bytes()),
+                &records,
+                now,
+                |_| {},
+            )
+            .await?;
+        seeded.records += outcome.created + outcome.unchanged;
+    }
     for org in &state.config.organisations {
         seeded.queued += state.store.review_queue(&org.ods_code).await?.len() as u64;
     }
@@ -131,9 +157,18 @@ pub fn instructions(state: &AppState, seeded: &Seeded) -> String {
     }
     let _ = writeln!(out, "\nIssuers: {base}/issuers/<ODS> (metadata at {base}/.well-known/openid-credential-issuer/issuers/<ODS>)");
     let _ = writeln!(out, "Trust list: {base}/trust-list");
+    let registry = state.config.data_dir.join("registry.jwk");
     let _ = writeln!(
         out,
-        "Try: sign in as rhq.hr, find a person, create an offer, then\n  PASSPORT_WALLET_PASSPHRASE=pick-one passport wallet receive '<link>' --tx-code <code>"
+        "\nTry a whole transfer (Amara Okafor, FY2 doctor rotating from RHQ to R0A):\n\
+         1. sign in as rhq.hr, find 10000101, create an offer; then in another terminal\n\
+         \x20  export PASSPORT_WALLET_PASSPHRASE=pick-one-at-least-12\n\
+         \x20  passport wallet receive '<offer link>' --tx-code <code>\n\
+         2. (optional) sign in as x24.admin, find 9100001, offer her training programme and placement\n\
+         3. sign in as r0a.hr, Transfers, New transfer request, role \"Foundation doctor (FY1/FY2), medicine\"; then\n\
+         \x20  passport wallet present '<request link>' --registry-jwk {}\n\
+         4. the request page turns into the report by itself: record the decision, download the CSV",
+        registry.display()
     );
     out
 }
