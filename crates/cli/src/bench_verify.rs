@@ -135,7 +135,7 @@ fn transfers(url: &str, backend: &str, seconds: f64, workers: usize) -> Result<V
         "transfers": n,
         "transfers_per_sec": ((n as f64 / elapsed) * 10.0).round() / 10.0,
         "credentials_held": held,
-        "presentations_per_transfer": if n > 0 { p / n } else { 0 },
+        "presentations_per_transfer": p.checked_div(n).unwrap_or(0),
         "presentations_verified_per_sec": (p as f64 / elapsed).round(),
     }))
 }

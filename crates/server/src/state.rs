@@ -101,22 +101,24 @@ impl AppState {
                 },
             );
         }
-        let (trust_list, trust_list_jwt, registry_jwk) = match (
-            &config.trust_list_file,
-            &config.registry_jwk_file,
-        ) {
-            (Some(list), Some(jwk)) => load_trust_list(list, jwk, now)?,
-            (Some(_), None) | (None, Some(_)) => {
-                return Err(ServerError::Startup(
-                    "trust_list_file and registry_jwk_file go together: set both or neither".into(),
-                ))
-            }
-            (None, None) => {
-                let registry = keys
-                    .signer_or_generate("registry", now)
-                    .map_err(|e| ServerError::Startup(format!("registry key: {e}")))?;
-                let entries: Vec<(&orgs::OrgConfig, passport_trust_list::OrgKind, &dyn Signer)> =
-                    config
+        let (trust_list, trust_list_jwt, registry_jwk) =
+            match (&config.trust_list_file, &config.registry_jwk_file) {
+                (Some(list), Some(jwk)) => load_trust_list(list, jwk, now)?,
+                (Some(_), None) | (None, Some(_)) => {
+                    return Err(ServerError::Startup(
+                        "trust_list_file and registry_jwk_file go together: set both or neither"
+                            .into(),
+                    ))
+                }
+                (None, None) => {
+                    let registry = keys
+                        .signer_or_generate("registry", now)
+                        .map_err(|e| ServerError::Startup(format!("registry key: {e}")))?;
+                    let entries: Vec<(
+                        &orgs::OrgConfig,
+                        passport_trust_list::OrgKind,
+                        &dyn Signer,
+                    )> = config
                         .organisations
                         .iter()
                         .filter_map(|o| {
@@ -125,13 +127,13 @@ impl AppState {
                                 .map(|i| (o, i.kind, &i.signer as &dyn Signer))
                         })
                         .collect();
-                let list = orgs::trust_list(&base_url, &entries, now);
-                let jwt = list
-                    .sign(&registry)
-                    .map_err(|e| ServerError::Startup(format!("trust list: {e}")))?;
-                (list, jwt, registry.public_jwk().clone())
-            }
-        };
+                    let list = orgs::trust_list(&base_url, &entries, now);
+                    let jwt = list
+                        .sign(&registry)
+                        .map_err(|e| ServerError::Startup(format!("trust list: {e}")))?;
+                    (list, jwt, registry.public_jwk().clone())
+                }
+            };
         for issuer in issuers.values() {
             check_listed(&trust_list, issuer)?;
         }
@@ -154,7 +156,8 @@ impl AppState {
             .collect::<Result<Vec<_>, ServerError>>()?;
         for issuer in issuers.values() {
             if trust_list.authorise_verifier(&issuer.ods).is_ok() {
-                let identity = VerifierIdentity::new(&issuer.signer, &issuer.name, &issuer.ods, now)?;
+                let identity =
+                    VerifierIdentity::new(&issuer.signer, &issuer.name, &issuer.ods, now)?;
                 verifiers.insert(issuer.ods.clone(), identity);
                 store.seed_profiles(&issuer.ods, &defaults, now).await?;
             }
@@ -216,7 +219,10 @@ fn load_trust_list(
 /// nothing it issues or requests would be believed elsewhere.
 fn check_listed(trust: &TrustList, issuer: &Issuer) -> Result<(), ServerError> {
     let entry = trust.by_ods(&issuer.ods).ok_or_else(|| {
-        ServerError::Startup(format!("organisation {} is not on the trust list", issuer.ods))
+        ServerError::Startup(format!(
+            "organisation {} is not on the trust list",
+            issuer.ods
+        ))
     })?;
     let ours = issuer.signer.public_jwk();
     if entry.issuer != issuer.issuer_id

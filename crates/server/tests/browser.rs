@@ -1,6 +1,8 @@
 //! The portal in a real browser: headless Chromium driven through chromedriver (WebDriver),
 //! against the real server on SQLite. An HR user signs in, finds a person, opens them, creates
-//! an offer and sees its QR code and transaction code. Every page is checked with axe-core for
+//! an offer and sees its QR code and transaction code, then opens the role profiles and a
+//! profile's edit form (refused with errors); a training user changes the CSTF renewal periods.
+//! Every page is checked with axe-core for
 //! WCAG 2.2 AA (no violation allowed) and saved as a screenshot in `target/screenshots/`.
 //!
 //! Needs (and fails, never skips, without): Debian's `chromium` and `chromium-driver`
@@ -180,6 +182,17 @@ async fn seed(server: &common::TestServer) -> String {
             "hr.browser",
             "Hana Reid",
             "hr",
+            &hash,
+            passport_server::now(),
+        )
+        .await
+        .unwrap();
+    store
+        .upsert_user(
+            "RHQ",
+            "training.browser",
+            "Tomasz Nowak",
+            "training",
             &hash,
             passport_server::now(),
         )
@@ -468,6 +481,165 @@ async fn an_hr_user_offers_credentials_in_a_real_browser() {
         .unwrap()
         .is_empty());
     violations.extend(axe(&c, &axe_js, "review queue, resolved").await);
+
+    // Role profiles: the list, one profile with its edit form, and the form refused.
+    c.find(Locator::LinkText("Role profiles"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("profiles")).await.unwrap();
+    screenshot(&c, "portal-profiles.png").await;
+    violations.extend(axe(&c, &axe_js, "role profiles").await);
+    c.find(Locator::Css(
+        "a[href='/portal/profiles/paediatric-registrar']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.wait().for_element(Locator::Id("name")).await.unwrap();
+    screenshot(&c, "portal-profile.png").await;
+    violations.extend(axe(&c, &axe_js, "role profile").await);
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    c.find(Locator::Id("req-occupational-health"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("exposure-prone"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "form[action='/portal/profiles/paediatric-registrar'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let summary = c
+        .wait()
+        .for_element(Locator::Css(".nhsuk-error-summary"))
+        .await
+        .unwrap();
+    let text = summary.text().await.unwrap();
+    assert!(
+        text.contains("Enter a name for the profile")
+            && text.contains("an exposure-prone post needs it"),
+        "{text}"
+    );
+    screenshot(&c, "portal-profile-error.png").await;
+    violations.extend(axe(&c, &axe_js, "role profile, refused").await);
+
+    // HR sees the renewal periods but may not change them; training may.
+    c.goto(&format!("{base}/portal/settings/cstf-periods"))
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("periods")).await.unwrap();
+    assert!(c.find(Locator::Id("period-fire-safety-1")).await.is_err());
+    c.find(Locator::Css(".nhsuk-header__account-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("username")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("training.browser")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_url(&format!("{base}/portal").parse().unwrap())
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/portal/settings/cstf-periods"))
+        .await
+        .unwrap();
+    let fire = c
+        .wait()
+        .for_element(Locator::Id("period-fire-safety-1"))
+        .await
+        .unwrap();
+    screenshot(&c, "portal-periods.png").await;
+    violations.extend(axe(&c, &axe_js, "CSTF renewal periods").await);
+    fire.clear().await.unwrap();
+    fire.send_keys("0").await.unwrap();
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Save renewal periods']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let summary = c
+        .wait()
+        .for_element(Locator::Css(".nhsuk-error-summary"))
+        .await
+        .unwrap();
+    assert!(summary
+        .text()
+        .await
+        .unwrap()
+        .contains("from 1 to 120 months"));
+    screenshot(&c, "portal-periods-error.png").await;
+    violations.extend(axe(&c, &axe_js, "CSTF renewal periods, refused").await);
+    let fire = c.find(Locator::Id("period-fire-safety-1")).await.unwrap();
+    fire.clear().await.unwrap();
+    fire.send_keys("12").await.unwrap();
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Save renewal periods']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let banner = c
+        .wait()
+        .for_element(Locator::Css(".nhsuk-notification-banner--success"))
+        .await
+        .unwrap();
+    assert!(banner.text().await.unwrap().contains("saved"));
+    let stored = server
+        .state
+        .store
+        .local_periods("RHQ")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        passport_compliance::LocalPeriods::from_json(&stored)
+            .unwrap()
+            .months("Fire Safety", 1),
+        Some(12)
+    );
 
     c.close().await.unwrap();
     for v in &violations {

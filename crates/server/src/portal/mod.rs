@@ -24,11 +24,17 @@ pub mod assets;
 pub mod auth;
 pub mod html;
 mod offers;
+mod periods;
 pub mod policy;
+mod profiles;
 mod records;
 mod review;
 mod staff;
+mod transfer_report;
+mod transfers;
 
+#[cfg(test)]
+mod profiles_tests;
 #[cfg(test)]
 mod tests;
 
@@ -58,6 +64,26 @@ pub fn routes() -> Router<Shared> {
         )
         .route("/review", get(review::queue))
         .route("/review/{item}", post(review::resolve))
+        .route("/profiles", get(profiles::list).post(profiles::create))
+        .route("/profiles/new", get(profiles::new_form))
+        .route("/profiles/{id}", get(profiles::show).post(profiles::update))
+        .route(
+            "/settings/cstf-periods",
+            get(periods::show).post(periods::save),
+        )
+        .route("/transfers", get(transfers::list).post(transfers::create))
+        .route("/transfers/new", get(transfers::new_form))
+        .route("/transfers/{id}", get(transfer_report::page))
+        .route("/transfers/{id}/state", get(transfer_report::state_json))
+        .route(
+            "/transfers/{id}/report.json",
+            get(transfer_report::report_json),
+        )
+        .route(
+            "/transfers/{id}/report.csv",
+            get(transfer_report::report_csv),
+        )
+        .route("/transfers/{id}/decision", post(transfers::decide))
         .route("/assets/{*path}", get(assets::serve))
         .layer(middleware::from_fn(security_headers))
 }
@@ -92,6 +118,7 @@ fn render(
         session: s,
         org_name: auth::org_name(state, viewer),
         show_review: policy::may(s, Action::ViewReviewQueue),
+        show_profiles: policy::may(s, Action::ViewProfiles),
     };
     Html(html::page(title, Some(&chrome), nav, body))
 }

@@ -13,6 +13,14 @@
 //! | create an offer | yes | no | no | yes |
 //! | revoke a credential (of a type they may see) | yes | no | no | yes |
 //! | see and resolve review items (of types they may see) | yes | no | yes | yes |
+//! | see the role requirement profiles and the local CSTF renewal periods | yes | yes | yes | yes |
+//! | create and change role requirement profiles | yes | no | no | yes |
+//! | change the local CSTF renewal periods | no | yes | no | yes |
+//! | see transfer requests and their reports (an OH team's request: OH only) | yes | yes | yes | yes |
+//! | create a transfer request (OH users ask as the OH team) | yes | yes | yes | yes |
+//! | record the decision on a report (an OH team's request: OH only) | yes | no | yes* | yes |
+//!
+//! *OH decides only on its own team's requests; HR and admins decide on HR requests.
 //!
 //! Anything else, and any role not in this table, is refused.
 use crate::ServerError;
@@ -34,6 +42,20 @@ pub enum Action<'a> {
     ViewReviewQueue,
     /// Resolve a review item holding a record of this type.
     ResolveReview(&'a str),
+    /// See the organisation's role requirement profiles and local CSTF renewal periods.
+    ViewProfiles,
+    /// Create and change the organisation's role requirement profiles.
+    EditProfiles,
+    /// Change the organisation's local CSTF renewal periods.
+    EditLocalPeriods,
+    /// See the list of transfer requests.
+    ViewTransfers,
+    /// See one transfer request of this audience (`hr` or `occupational-health`).
+    ViewTransfer(&'a str),
+    /// Ask a person for their passport credentials for a role.
+    CreateTransfer,
+    /// Record acceptance (or not) of a report of a request of this audience.
+    DecideTransfer(&'a str),
 }
 
 /// The roles a user can have.
@@ -79,6 +101,20 @@ fn allowed(role: Role, action: Action) -> bool {
         Action::ResolveReview(t) => {
             matches!(role, Hr | OccupationalHealth | Admin) && may_view(role, t)
         }
+        Action::ViewProfiles => true,
+        Action::EditProfiles => matches!(role, Hr | Admin),
+        Action::EditLocalPeriods => matches!(role, Training | Admin),
+        Action::ViewTransfers | Action::CreateTransfer => true,
+        Action::ViewTransfer(audience) => match audience {
+            "hr" => true,
+            "occupational-health" => role == OccupationalHealth,
+            _ => false,
+        },
+        Action::DecideTransfer(audience) => match audience {
+            "hr" => matches!(role, Hr | Admin),
+            "occupational-health" => role == OccupationalHealth,
+            _ => false,
+        },
     }
 }
 
@@ -105,6 +141,13 @@ fn describe(action: Action) -> &'static str {
         Action::Revoke(_) => "revoke this credential",
         Action::ViewReviewQueue => "see the review queue",
         Action::ResolveReview(_) => "resolve this review item",
+        Action::ViewProfiles => "see the role profiles",
+        Action::EditProfiles => "change role profiles",
+        Action::EditLocalPeriods => "change the local CSTF renewal periods",
+        Action::ViewTransfers => "see transfer requests",
+        Action::ViewTransfer(_) => "see this transfer request",
+        Action::CreateTransfer => "create transfer requests",
+        Action::DecideTransfer(_) => "record the decision on this transfer",
     }
 }
 
@@ -171,6 +214,43 @@ mod tests {
                 role != "training",
                 "{role}"
             );
+            assert!(may(&s, Action::ViewProfiles), "{role}");
+            assert_eq!(
+                may(&s, Action::EditProfiles),
+                matches!(role, "hr" | "admin"),
+                "{role}"
+            );
+            assert_eq!(
+                may(&s, Action::EditLocalPeriods),
+                matches!(role, "training" | "admin"),
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn transfer_requests_keep_oh_detail_with_oh() {
+        for role in ["hr", "training", "oh", "admin"] {
+            let s = session(role);
+            assert!(may(&s, Action::ViewTransfers), "{role}");
+            assert!(may(&s, Action::CreateTransfer), "{role}");
+            assert!(may(&s, Action::ViewTransfer("hr")), "{role}");
+            assert_eq!(
+                may(&s, Action::ViewTransfer("occupational-health")),
+                role == "oh",
+                "{role}"
+            );
+            assert_eq!(
+                may(&s, Action::DecideTransfer("hr")),
+                matches!(role, "hr" | "admin"),
+                "{role}"
+            );
+            assert_eq!(
+                may(&s, Action::DecideTransfer("occupational-health")),
+                role == "oh",
+                "{role}"
+            );
+            assert!(!may(&s, Action::ViewTransfer("other")), "{role}");
         }
     }
 
@@ -180,10 +260,21 @@ mod tests {
             let s = session(role);
             assert!(!may(&s, Action::UsePortal), "{role:?}");
             assert!(!may(&s, Action::ViewType("Employment")), "{role:?}");
+            assert!(!may(&s, Action::ViewProfiles), "{role:?}");
+            assert!(!may(&s, Action::EditProfiles), "{role:?}");
+            assert!(!may(&s, Action::EditLocalPeriods), "{role:?}");
         }
         assert!(!may(&session("admin"), Action::ViewType("Salary")));
         assert!(matches!(
             authorise(&session("training"), Action::CreateOffer),
+            Err(ServerError::Forbidden(_))
+        ));
+        assert!(matches!(
+            authorise(&session("training"), Action::EditProfiles),
+            Err(ServerError::Forbidden(_))
+        ));
+        assert!(matches!(
+            authorise(&session("hr"), Action::EditLocalPeriods),
             Err(ServerError::Forbidden(_))
         ));
     }

@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-struct Portal {
+pub(super) struct Portal {
     base: String,
-    state: Shared,
+    pub(super) state: Shared,
     /// Amara Okafor (ESR person 10000101) in RHQ and, as a different person, in R0A.
     amara_rhq: String,
     amara_r0a: String,
@@ -44,7 +44,7 @@ async fn import(state: &Shared, org: &str, kind: ImportKind, records: &[SourceRe
 }
 
 /// One argon2id hash for every test user (hashing is the slow part, not under test here).
-async fn password_hash() -> String {
+pub(super) async fn password_hash() -> String {
     static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     HASH.get_or_init(|| async { super::hash_password(PASSWORD).await.unwrap() })
         .await
@@ -132,7 +132,7 @@ async fn start(db: TestDb, secure_cookies: bool) -> Portal {
     }
 }
 
-async fn portals() -> Vec<Portal> {
+pub(super) async fn portals() -> Vec<Portal> {
     let mut out = Vec::new();
     for db in passport_store::testing::both().await.unwrap() {
         out.push(start(db, false).await);
@@ -140,7 +140,7 @@ async fn portals() -> Vec<Portal> {
     out
 }
 
-fn client() -> Client {
+pub(super) fn client() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -149,7 +149,7 @@ fn client() -> Client {
 }
 
 /// The value of the first hidden `csrf` field of a page.
-fn csrf_of(html: &str) -> String {
+pub(super) fn csrf_of(html: &str) -> String {
     let start =
         html.find(r#"name="csrf" value=""#).expect("a csrf field") + r#"name="csrf" value=""#.len();
     html[start..start + html[start..].find('"').unwrap()].to_string()
@@ -165,13 +165,13 @@ fn set_cookies(response: &reqwest::Response) -> Vec<String> {
 }
 
 impl Portal {
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// Signs `username` in; returns the client (holding the session cookie) and the
     /// session's CSRF token.
-    async fn sign_in(&self, username: &str) -> (Client, String) {
+    pub(super) async fn sign_in(&self, username: &str) -> (Client, String) {
         let c = client();
         let form = c
             .get(self.url("/portal/login"))
@@ -199,7 +199,7 @@ impl Portal {
         (c, csrf)
     }
 
-    async fn page(&self, c: &Client, path: &str) -> (StatusCode, String) {
+    pub(super) async fn page(&self, c: &Client, path: &str) -> (StatusCode, String) {
         let r = c.get(self.url(path)).send().await.unwrap();
         (r.status(), r.text().await.unwrap())
     }

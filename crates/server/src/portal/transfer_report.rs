@@ -34,7 +34,10 @@ async fn visible(state: &Shared, viewer: &Viewer, id: &str) -> Result<TransferRe
 fn stored_report(req: &TransferRequest) -> Result<Option<Report>, ServerError> {
     req.report
         .as_deref()
-        .map(|r| serde_json::from_str(r).map_err(|e| ServerError::Internal(format!("stored report: {e}"))))
+        .map(|r| {
+            serde_json::from_str(r)
+                .map_err(|e| ServerError::Internal(format!("stored report: {e}")))
+        })
         .transpose()
 }
 
@@ -55,7 +58,8 @@ pub async fn report_json(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let req = visible(&state, &viewer, &id).await?;
-    let report = stored_report(&req)?.ok_or_else(|| ServerError::NotFound("report (no response yet)".into()))?;
+    let report = stored_report(&req)?
+        .ok_or_else(|| ServerError::NotFound("report (no response yet)".into()))?;
     let presented = state.store.presented(&req.org, &req.id).await?;
     let body = serde_json::json!({
         "request": req.id,
@@ -67,7 +71,11 @@ pub async fn report_json(
             "accepted": p.accepted, "reason": p.reason,
         })).collect::<Vec<_>>(),
     });
-    Ok(([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response())
 }
 
 pub async fn report_csv(
@@ -76,13 +84,19 @@ pub async fn report_csv(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let req = visible(&state, &viewer, &id).await?;
-    let report = stored_report(&req)?.ok_or_else(|| ServerError::NotFound("report (no response yet)".into()))?;
-    let csv = report.to_csv().map_err(|e| ServerError::Internal(e.to_string()))?;
+    let report = stored_report(&req)?
+        .ok_or_else(|| ServerError::NotFound("report (no response yet)".into()))?;
+    let csv = report
+        .to_csv()
+        .map_err(|e| ServerError::Internal(e.to_string()))?;
     let filename = format!("transfer-{}.csv", req.id);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         csv,
     )
@@ -105,7 +119,12 @@ pub async fn page(
         ("Role".into(), html_escape(&profile_name(&req.profile))),
         (
             "Placement".into(),
-            format!("{} to {} ({})", html_escape(&req.start_date), html_escape(&req.end_date), html_escape(&req.move_kind.replace('_', " "))),
+            format!(
+                "{} to {} ({})",
+                html_escape(&req.start_date),
+                html_escape(&req.end_date),
+                html_escape(&req.move_kind.replace('_', " "))
+            ),
         ),
         ("Requested".into(), html::date_time(req.created_at)),
     ]);
@@ -125,12 +144,23 @@ pub async fn page(
     if !failures.is_empty() {
         body.push_str(r#"<h2>Responses refused</h2><ul class="nhsuk-list nhsuk-list--bullet" id="refused-responses">"#);
         for (reason, at) in failures {
-            let _ = write!(body, "<li>{}: {}</li>", html::date_time(at), html_escape(&reason));
+            let _ = write!(
+                body,
+                "<li>{}: {}</li>",
+                html::date_time(at),
+                html_escape(&reason)
+            );
         }
         body.push_str("</ul>");
     }
     body.push_str(r#"<p><a href="/portal/transfers">All transfer requests</a></p>"#);
-    Ok(render(&state, &viewer, &req.person_name, Nav::Transfers, &body))
+    Ok(render(
+        &state,
+        &viewer,
+        &req.person_name,
+        Nav::Transfers,
+        &body,
+    ))
 }
 
 fn waiting(state: &Shared, req: &TransferRequest) -> Result<String, ServerError> {
@@ -140,7 +170,9 @@ fn waiting(state: &Shared, req: &TransferRequest) -> Result<String, ServerError>
     let identity = state.verifier(&req.org)?;
     let link = invocation_url(state, &req.org, &req.id, &identity.client_id);
     let status = match req.status {
-        RequestStatus::Fetched => "The person has opened the request in their wallet. Waiting for them to share.",
+        RequestStatus::Fetched => {
+            "The person has opened the request in their wallet. Waiting for them to share."
+        }
         _ => "Waiting for the person to open the request.",
     };
     Ok(format!(
@@ -158,7 +190,9 @@ fn waiting(state: &Shared, req: &TransferRequest) -> Result<String, ServerError>
 </div>
 </div>
 <div class="nhsuk-inset-text" id="transfer-status" role="status" aria-live="polite" data-poll-url="/portal/transfers/{id}/state" data-status="{status_code}"><p>{status}</p><p class="nhsuk-body-s">This page updates by itself when they have shared.</p></div>"#,
-        qr = qr_svg(&link)?.replace("offer-qr", "request-qr").replace("credential offer link", "transfer request link"),
+        qr = qr_svg(&link)?
+            .replace("offer-qr", "request-qr")
+            .replace("credential offer link", "transfer request link"),
         link_attr = attr(&link),
         link = html_escape(&link),
         expires = html::date_time(req.expires_at),
@@ -192,10 +226,18 @@ fn report_section(req: &TransferRequest, report: &Report) -> String {
     for line in &report.lines {
         let mut detail = html_escape(&status_detail(&line.status));
         if let Some(e) = &line.evidence {
-            let _ = write!(detail, "<br><span class=\"nhsuk-body-s\">{}</span>", html_escape(&e.summary));
+            let _ = write!(
+                detail,
+                "<br><span class=\"nhsuk-body-s\">{}</span>",
+                html_escape(&e.summary)
+            );
         }
         if let Some(n) = &line.note {
-            let _ = write!(detail, "<br><span class=\"nhsuk-body-s\">{}</span>", html_escape(n));
+            let _ = write!(
+                detail,
+                "<br><span class=\"nhsuk-body-s\">{}</span>",
+                html_escape(n)
+            );
         }
         let _ = write!(
             rows,
@@ -250,13 +292,23 @@ async fn presented_section(state: &Shared, req: &TransferRequest) -> Result<Stri
 
 fn decision_section(viewer: &Viewer, req: &TransferRequest) -> String {
     if let Some(decision) = &req.decision {
-        let words = if decision == "accepted" { "Accepted" } else { "Not accepted" };
+        let words = if decision == "accepted" {
+            "Accepted"
+        } else {
+            "Not accepted"
+        };
         return format!(
             r#"<h2>Decision</h2>{}"#,
             summary_list(&[
                 ("Decision".into(), html_escape(words)),
-                ("Note".into(), html_escape(req.decision_note.as_deref().unwrap_or(""))),
-                ("Recorded".into(), req.decided_at.map(html::date_time).unwrap_or_default()),
+                (
+                    "Note".into(),
+                    html_escape(req.decision_note.as_deref().unwrap_or(""))
+                ),
+                (
+                    "Recorded".into(),
+                    req.decided_at.map(html::date_time).unwrap_or_default()
+                ),
             ])
         );
     }

@@ -61,7 +61,13 @@ pub async fn list(State(state): State<Shared>, viewer: Viewer) -> Result<Html<St
 <a class="nhsuk-button" href="/portal/transfers/new">New transfer request</a>
 {table}"#
     );
-    Ok(render(&state, &viewer, "Transfer requests", Nav::Transfers, &body))
+    Ok(render(
+        &state,
+        &viewer,
+        "Transfer requests",
+        Nav::Transfers,
+        &body,
+    ))
 }
 
 pub fn profile_name(json: &str) -> String {
@@ -95,7 +101,12 @@ async fn form_page(
     errors: &[(String, String)],
 ) -> Result<Html<String>, PageError> {
     let profiles = state.store.profiles(&viewer.session.user.org).await?;
-    let err = |field: &str| errors.iter().find(|(_, f)| f == field).map(|(m, _)| m.as_str());
+    let err = |field: &str| {
+        errors
+            .iter()
+            .find(|(_, f)| f == field)
+            .map(|(m, _)| m.as_str())
+    };
     let group = |field: &str| {
         if err(field).is_some() {
             "nhsuk-form-group nhsuk-form-group--error"
@@ -132,7 +143,12 @@ async fn form_page(
             "nhsuk-input"
         }
     };
-    let text_input = |field: &str, label: &str, hint: Option<&str>, value: &str, kind: &str, extra: &str| {
+    let text_input = |field: &str,
+                      label: &str,
+                      hint: Option<&str>,
+                      value: &str,
+                      kind: &str,
+                      extra: &str| {
         format!(
             r#"<div class="{group}"><label class="nhsuk-label" for="{field}">{label}</label>{hint}{msg}<input class="{class}" id="{field}" name="{field}" type="{kind}" value="{value}"{described}{extra}></div>"#,
             group = group(field),
@@ -193,16 +209,57 @@ async fn form_page(
             error_summary(errors)
         },
         csrf = csrf_field(&viewer.session.csrf),
-        name = text_input("name", "Full name", None, &v.name, "text", r#" autocomplete="off" spellcheck="false""#),
-        email = text_input("email", "Email address", Some("Where the link to share their passport is sent."), &v.email, "email", r#" autocomplete="off" spellcheck="false""#),
-        registration = text_input("registration", "GMC or NMC number (optional)", Some("Used to check the professional registration they share is theirs."), &v.registration, "text", r#" autocomplete="off" spellcheck="false""#),
+        name = text_input(
+            "name",
+            "Full name",
+            None,
+            &v.name,
+            "text",
+            r#" autocomplete="off" spellcheck="false""#
+        ),
+        email = text_input(
+            "email",
+            "Email address",
+            Some("Where the link to share their passport is sent."),
+            &v.email,
+            "email",
+            r#" autocomplete="off" spellcheck="false""#
+        ),
+        registration = text_input(
+            "registration",
+            "GMC or NMC number (optional)",
+            Some("Used to check the professional registration they share is theirs."),
+            &v.registration,
+            "text",
+            r#" autocomplete="off" spellcheck="false""#
+        ),
         pgroup = group("profile"),
         pmsg = message("profile"),
         pdesc = described("profile", false),
-        start = text_input("start", "Placement start date", Some("For example, 2027-08-04"), &v.start, "date", ""),
-        end = text_input("end", "Placement end date", Some("For example, 2027-12-07"), &v.end, "date", ""),
+        start = text_input(
+            "start",
+            "Placement start date",
+            Some("For example, 2027-08-04"),
+            &v.start,
+            "date",
+            ""
+        ),
+        end = text_input(
+            "end",
+            "Placement end date",
+            Some("For example, 2027-12-07"),
+            &v.end,
+            "date",
+            ""
+        ),
     );
-    Ok(render(state, viewer, "New transfer request", Nav::Transfers, &body))
+    Ok(render(
+        state,
+        viewer,
+        "New transfer request",
+        Nav::Transfers,
+        &body,
+    ))
 }
 
 pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Response, PageError> {
@@ -224,12 +281,18 @@ pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Respo
         errors.push(("Enter their full name".into(), "name".into()));
     }
     if !(v.email.contains('@') && v.email.len() <= 254 && !v.email.contains(char::is_whitespace)) {
-        errors.push(("Enter an email address, like name@nhs.net".into(), "email".into()));
+        errors.push((
+            "Enter an email address, like name@nhs.net".into(),
+            "email".into(),
+        ));
     }
-    if !v.registration.is_empty()
-        && !(v.registration.len() <= 12 && v.registration.chars().all(|c| c.is_ascii_alphanumeric()))
-    {
-        errors.push(("A GMC or NMC number has letters and digits only".into(), "registration".into()));
+    let registration_ok =
+        v.registration.len() <= 12 && v.registration.chars().all(|c| c.is_ascii_alphanumeric());
+    if !registration_ok {
+        errors.push((
+            "A GMC or NMC number has letters and digits only".into(),
+            "registration".into(),
+        ));
     }
     let profile = state.store.profile(&s.user.org, &v.profile).await?;
     let profile = match profile.map(|p| RoleProfile::from_json(&p.body)) {
@@ -242,20 +305,30 @@ pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Respo
     let start = parse_date(&v.start).ok();
     let end = parse_date(&v.end).ok();
     if start.is_none() {
-        errors.push(("Enter the placement start date as year-month-day".into(), "start".into()));
+        errors.push((
+            "Enter the placement start date as year-month-day".into(),
+            "start".into(),
+        ));
     }
     if end.is_none() {
-        errors.push(("Enter the placement end date as year-month-day".into(), "end".into()));
+        errors.push((
+            "Enter the placement end date as year-month-day".into(),
+            "end".into(),
+        ));
     }
     if let (Some(a), Some(b)) = (start, end) {
         if b < a {
-            errors.push(("The placement end date must be after the start date".into(), "end".into()));
+            errors.push((
+                "The placement end date must be after the start date".into(),
+                "end".into(),
+            ));
         }
     }
     if !MOVE_KINDS.iter().any(|(k, _)| *k == v.kind) {
         errors.push(("Choose the kind of move".into(), "kind-0".into()));
     }
-    let (Some(profile), Some(start), Some(end), true) = (profile, start, end, errors.is_empty()) else {
+    let (Some(profile), Some(start), Some(end), true) = (profile, start, end, errors.is_empty())
+    else {
         let page = form_page(&state, viewer, &v, &errors).await?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     };
@@ -269,11 +342,23 @@ pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Respo
         move_kind: v.kind,
     };
     let audience = audience_of(&s.user.role);
-    let id = vp_request::create(&state, &s.user.org, &s.user.id, audience, &profile, &input, now()).await?;
+    let id = vp_request::create(
+        &state,
+        &s.user.org,
+        &s.user.id,
+        audience,
+        &profile,
+        &input,
+        now(),
+    )
+    .await?;
     tracing::info!(user = %s.user.id, request = %id, "transfer request created");
     Ok((
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, format!("/portal/transfers/{}", url_part(&id)))],
+        [(
+            header::LOCATION,
+            format!("/portal/transfers/{}", url_part(&id)),
+        )],
     )
         .into_response())
 }
@@ -298,7 +383,9 @@ pub async fn decide(
     };
     let note = posted.fields.get("note").unwrap_or("").trim();
     if note.len() > 2000 {
-        return Err(ServerError::BadRequest("the note is longer than 2000 characters".into()).into());
+        return Err(
+            ServerError::BadRequest("the note is longer than 2000 characters".into()).into(),
+        );
     }
     state
         .store
@@ -307,7 +394,10 @@ pub async fn decide(
     tracing::info!(user = %s.user.id, request = %id, decision, "transfer decided");
     Ok((
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, format!("/portal/transfers/{}", url_part(&id)))],
+        [(
+            header::LOCATION,
+            format!("/portal/transfers/{}", url_part(&id)),
+        )],
     )
         .into_response())
 }

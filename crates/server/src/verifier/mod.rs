@@ -27,7 +27,12 @@ pub struct VerifierIdentity {
 
 impl VerifierIdentity {
     /// A certificate for the organisation's key, valid from a minute ago for a year.
-    pub fn new(signer: &dyn passport_jose::Signer, name: &str, ods: &str, now: i64) -> Result<Self, ServerError> {
+    pub fn new(
+        signer: &dyn passport_jose::Signer,
+        name: &str,
+        ods: &str,
+        now: i64,
+    ) -> Result<Self, ServerError> {
         let certificate =
             passport_oid4vp::verifier_certificate(signer, name, ods, now - 60, now + 365 * 86_400)
                 .map_err(|e| ServerError::Startup(format!("verifier certificate of {ods}: {e}")))?;
@@ -150,7 +155,11 @@ async fn done(
     let body = format!("<h1>{title}</h1><p>{text}</p>");
     let page = crate::portal::html::page(title, None, crate::portal::html::Nav::None, &body);
     Ok((
-        if ok { StatusCode::OK } else { StatusCode::NOT_FOUND },
+        if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        },
         [(header::CACHE_CONTROL, "no-store")],
         Html(page),
     )

@@ -1,11 +1,14 @@
 //! The Response URI (`direct_post.jwt`): decrypt with this request's key, check `state`, check
 //! the VP Token against the DCQL query, verify every presentation (engine checks, trust list,
 //! key binding to this request's nonce and client_id, status list), evaluate the compliance
-//! report and store everything at once. A response that cannot be read as this request's
-//! changes nothing and is logged against the request with its reason.
+//! report and store everything at once. A response that cannot be read as this request's, or
+//! in which no presentation verifies, changes nothing and is logged against the request with
+//! its reason.
 use super::request::parse_audience;
 use crate::{ServerError, Shared};
-use passport_compliance::{evaluate, LocalPeriods, Placement, PlacementKind, Presented, Report, RoleProfile, Status};
+use passport_compliance::{
+    evaluate, LocalPeriods, Placement, PlacementKind, Presented, Report, RoleProfile, Status,
+};
 use passport_credentials::{PresentationVerifier, StatusLists, VerifiedCredential};
 use passport_jose::b64;
 use passport_oid4vp::{
@@ -64,9 +67,7 @@ fn context(req: &TransferRequest) -> Result<Context, ServerError> {
         .get("dcql_query")
         .cloned()
         .ok_or_else(|| ServerError::Internal("stored request object has no dcql_query".into()))
-        .and_then(|v| {
-            DcqlQuery::from_value(v).map_err(|e| ServerError::Internal(e.to_string()))
-        })?;
+        .and_then(|v| DcqlQuery::from_value(v).map_err(|e| ServerError::Internal(e.to_string())))?;
     Ok(Context { client_id, query })
 }
 
@@ -103,7 +104,15 @@ pub async fn handle(
         .map_err(|e| ServerError::Internal(e.to_string()))?;
     match state
         .store
-        .record_response(ods, id, &payload_hash_input, &rows, &report_json, Some(&code), now)
+        .record_response(
+            ods,
+            id,
+            &payload_hash_input,
+            &rows,
+            &report_json,
+            Some(&code),
+            now,
+        )
         .await?
     {
         Ok(()) => Ok(Ok(code)),
@@ -138,7 +147,10 @@ async fn read(
         )));
     }
     if now >= req.expires_at {
-        return Ok(Err(Refused::bad("invalid_request", "this request has expired")));
+        return Ok(Err(Refused::bad(
+            "invalid_request",
+            "this request has expired",
+        )));
     }
     let jwe = match parse_response_form(body) {
         Ok(ResponseForm::Encrypted(jwe)) => jwe,
@@ -181,6 +193,19 @@ async fn read(
         return Ok(Err(e.into()));
     }
     let (rows, presented) = verify_all(state, req, &ctx, &response.vp_token, now).await;
+    // Anyone holding the link can encrypt to this request's key and state: a response in which
+    // no presentation verifies (none at all, or all bound to another nonce) is refused whole, so
+    // it cannot use the request up before the person answers.
+    if !rows.iter().any(|r| r.accepted) {
+        let why: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{}: {}", r.query_id, r.reason))
+            .collect();
+        return Ok(Err(Refused::bad(
+            "invalid_request",
+            format!("no presented credential verified ({})", why.join("; ")),
+        )));
+    }
     let report = match report(state, req, &presented, &rows, now).await? {
         Ok(r) => r,
         Err(why) => return Ok(Err(Refused::bad("invalid_request", why))),
@@ -203,11 +228,9 @@ async fn verify_all(
         nonce: req.nonce.clone(),
         max_age_secs: KB_MAX_AGE_SECS,
     };
-    let opts = passport_sd_jwt::VerifyOptions::new(
-        now,
-        passport_sd_jwt::KeyBinding::Required(expect),
-    )
-    .with_leeway(60);
+    let opts =
+        passport_sd_jwt::VerifyOptions::new(now, passport_sd_jwt::KeyBinding::Required(expect))
+            .with_leeway(60);
     let empty = StatusLists::default();
     let first_pass = PresentationVerifier {
         trust,
@@ -254,7 +277,10 @@ async fn verify_all(
             if let Some((_, why)) = failures.iter().find(|(u, _)| *u == v.status.uri) {
                 return Err(format!("status list unavailable: {why}"));
             }
-            verifier.check_status(&v).map(|()| v).map_err(|e| e.to_string())
+            verifier
+                .check_status(&v)
+                .map(|()| v)
+                .map_err(|e| e.to_string())
         });
         match result {
             Ok(v) => {
@@ -297,7 +323,15 @@ async fn verify_all(
 /// The disclosed subject claims: the envelope (`iss`, `cnf`, `status`, times) left out.
 fn subject_claims(all: &Map<String, Value>) -> Map<String, Value> {
     const ENVELOPE: [&str; 9] = [
-        "iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "sub",
+        "iss",
+        "iat",
+        "nbf",
+        "exp",
+        "cnf",
+        "vct",
+        "vct#integrity",
+        "status",
+        "sub",
     ];
     all.iter()
         .filter(|(k, _)| !ENVELOPE.contains(&k.as_str()))
@@ -359,7 +393,10 @@ async fn report(
 }
 
 pub fn parse_date(text: &str) -> Result<time::Date, time::error::Parse> {
-    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
 }
 
 /// The UTC calendar day of `unix` seconds.
