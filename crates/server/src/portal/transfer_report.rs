@@ -136,7 +136,7 @@ pub async fn page(
         None => body.push_str(&waiting(&state, &req)?),
         Some(report) => {
             body.push_str(&report_section(&req, &report));
-            body.push_str(&presented_section(&state, &req).await?);
+            body.push_str(&presented_section(&state, &req, &report).await?);
             body.push_str(&decision_section(&viewer, &req));
         }
     }
@@ -262,7 +262,11 @@ fn report_section(req: &TransferRequest, report: &Report) -> String {
     )
 }
 
-async fn presented_section(state: &Shared, req: &TransferRequest) -> Result<String, ServerError> {
+async fn presented_section(
+    state: &Shared,
+    req: &TransferRequest,
+    report: &Report,
+) -> Result<String, ServerError> {
     let presented = state.store.presented(&req.org, &req.id).await?;
     let mut rows = String::new();
     for p in &presented {
@@ -274,7 +278,13 @@ async fn presented_section(state: &Shared, req: &TransferRequest) -> Result<Stri
         let _ = write!(
             rows,
             r#"<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{q}</td><td class="nhsuk-table__cell">{ty}</td><td class="nhsuk-table__cell">{iss}</td><td class="nhsuk-table__cell">{outcome}</td></tr>"#,
-            q = html_escape(&p.query_id.replace('_', " ")),
+            q = html_escape(
+                &report
+                    .lines
+                    .iter()
+                    .find(|l| l.key == p.query_id)
+                    .map_or_else(|| p.query_id.replace('_', " "), |l| l.requirement.clone())
+            ),
             ty = html_escape(type_name),
             iss = html_escape(p.issuer_ods.as_deref().unwrap_or("")),
             outcome = if p.accepted {

@@ -6,6 +6,8 @@ use passport_server::{AppState, Config, Shared};
 use passport_store::testing::TestDb;
 use std::sync::Arc;
 
+pub mod browser;
+pub mod forge;
 pub mod transfer;
 
 pub struct TestServer {
