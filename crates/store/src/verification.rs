@@ -429,7 +429,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO response_failures (id, org, request_id, reason, at) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(new_id("rf-"))
+        .bind(ordered_id("rf-", now))
         .bind(org)
         .bind(id)
         .bind(reason)
@@ -517,4 +517,13 @@ fn profile_row(r: &AnyRow) -> Result<StoredProfile> {
         updated_by: r.try_get("updated_by")?,
         updated_at: r.try_get("updated_at")?,
     })
+}
+
+/// An id that sorts by time, then by order of making within this process, then at random:
+/// refusals logged in the same second keep their order.
+fn ordered_id(prefix: &str, now: i64) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}{now:012}-{n:012}-{}", new_id(""))
 }

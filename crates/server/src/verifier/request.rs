@@ -145,9 +145,8 @@ pub async fn create(
     query
         .validate()
         .map_err(|e| ServerError::Internal(format!("DCQL query: {e}")))?;
-    let key = EncryptionKey::generate()
-        .map_err(|e| ServerError::Internal(e.to_string()))?
-        .with_kid(format!("enc-{}", now));
+    // Its kid is its RFC 7638 thumbprint: unique per request, saying nothing about when.
+    let key = EncryptionKey::generate().map_err(|e| ServerError::Internal(e.to_string()))?;
     let nonce = random_value().map_err(|e| ServerError::Internal(e.to_string()))?;
     let state_value = random_value().map_err(|e| ServerError::Internal(e.to_string()))?;
     let expires_at = now + state.config.request_ttl_secs;

@@ -270,10 +270,27 @@ async fn verify_all(
         catalogue: state.catalogue,
         leeway_secs: 60,
     };
+    // One response, one wallet: every credential must be bound to the same holder key, the key
+    // of the identity credential if one was presented (else of the first that verified). This
+    // stops two people pooling their credentials into one answer: each KB-JWT proves only
+    // possession of its own credential's key.
+    let thumbprint = |v: &VerifiedCredential| v.holder.as_ref().map(|k| k.thumbprint());
+    let anchor = checked
+        .iter()
+        .filter_map(|(q, r)| r.as_ref().ok().map(|v| (q, v)))
+        .min_by_key(|(q, _)| q.as_str() != "identity")
+        .and_then(|(_, v)| thumbprint(v));
     let mut rows = Vec::new();
     let mut presented = Vec::new();
     for (query_id, result) in checked {
         let result = result.and_then(|v| {
+            if thumbprint(&v) != anchor {
+                return Err(
+                    "bound to a different wallet key from the rest of this response: \
+                            credentials shared together must come from one wallet"
+                        .into(),
+                );
+            }
             if let Some((_, why)) = failures.iter().find(|(u, _)| *u == v.status.uri) {
                 return Err(format!("status list unavailable: {why}"));
             }
