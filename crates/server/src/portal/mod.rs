@@ -37,6 +37,8 @@ mod transfers;
 mod profiles_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transfers_tests;
 
 pub use auth::hash_password;
 pub use html::html_escape;
