@@ -204,3 +204,74 @@ async fn the_oh_team_gets_clearance_and_detail_and_hr_cannot_see_its_request() {
         assert!(presented.iter().all(|p| p.accepted), "{presented:?}");
     }
 }
+
+#[tokio::test]
+async fn a_registration_for_another_number_than_hr_gave_is_not_accepted() {
+    for server in servers().await {
+        let wallet = amara_wallet(&server).await;
+        let stored = server
+            .state
+            .store
+            .profile("R0A", "foundation-doctor-medicine")
+            .await
+            .unwrap()
+            .unwrap();
+        let profile = passport_compliance::RoleProfile::from_json(&stored.body).unwrap();
+        let (start, end) = common::transfer::placement();
+        // HR typed the GMC number of the doctor they expect; the wallet holds Amara's.
+        let input = passport_server::verifier::request::TransferInput {
+            person_name: "Amara Okafor".into(),
+            person_email: "amara.okafor@nhs.example".into(),
+            registration_number: Some("9100099".into()),
+            profile_id: profile.id.clone(),
+            start_date: start,
+            end_date: end,
+            move_kind: "rotation".into(),
+        };
+        let id = passport_server::verifier::request::create(
+            &server.state,
+            "R0A",
+            "r0a.hr",
+            Audience::Hr,
+            &profile,
+            &input,
+            passport_server::now(),
+        )
+        .await
+        .unwrap();
+        let http = passport_holder::http_client().unwrap();
+        let req = wallet
+            .fetch_presentation_request(
+                &link(&server, &id),
+                &server.state.trust_list,
+                &http,
+                passport_server::now(),
+            )
+            .await
+            .unwrap();
+        wallet
+            .respond(&req, &[], &http, passport_server::now())
+            .await
+            .unwrap();
+        let stored = server
+            .state
+            .store
+            .transfer_request("R0A", &id)
+            .await
+            .unwrap()
+            .unwrap();
+        let report: Report = serde_json::from_str(stored.report.as_deref().unwrap()).unwrap();
+        assert!(matches!(
+            status_of(&report, "professional_registration"),
+            Status::Missing { reason: Some(r) } if r.contains("9100001") && r.contains("9100099")
+        ));
+        assert_eq!(
+            report.summary.missing,
+            report
+                .lines
+                .iter()
+                .filter(|l| matches!(l.status, Status::Missing { .. }))
+                .count()
+        );
+    }
+}

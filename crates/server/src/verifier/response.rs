@@ -406,7 +406,53 @@ async fn report(
             }
         }
     }
+    check_registration_number(&mut report, req.registration_number.as_deref(), presented);
     Ok(Ok(report))
+}
+
+/// People are matched on verified identifiers, never on names: when HR gave a GMC or NMC
+/// number, a registration credential for another number does not meet the requirement.
+fn check_registration_number(report: &mut Report, expected: Option<&str>, presented: &[Presented]) {
+    let Some(expected) = expected else { return };
+    let shared: Vec<String> = presented
+        .iter()
+        .filter(|p| p.vct.ends_with("/professional-registration/v1"))
+        .filter_map(|p| match p.claims.get("registrationNumber")? {
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        })
+        .collect();
+    if shared.is_empty() || shared.iter().any(|n| n.eq_ignore_ascii_case(expected)) {
+        return;
+    }
+    let Some(line) = report
+        .lines
+        .iter_mut()
+        .find(|l| l.key == "professional_registration")
+    else {
+        return;
+    };
+    line.status = Status::Missing {
+        reason: Some(format!(
+            "the registration number shared ({}) is not the one given for this person ({expected}): \
+             confirm who this is before going further",
+            shared.join(", ")
+        )),
+    };
+    let mut s = passport_compliance::Summary {
+        total: report.lines.len(),
+        ..Default::default()
+    };
+    for l in &report.lines {
+        match l.status {
+            Status::Met { .. } => s.met += 1,
+            Status::ExpiresDuringPlacement { .. } => s.expires_during_placement += 1,
+            Status::Missing { .. } => s.missing += 1,
+            Status::NotPortable { .. } => s.not_portable += 1,
+            Status::NotShared { .. } => s.not_shared += 1,
+        }
+    }
+    report.summary = s;
 }
 
 pub fn parse_date(text: &str) -> Result<time::Date, time::error::Parse> {
