@@ -63,6 +63,9 @@ pub fn invalidate(state: &Shared, ods: &str) {
     if let Ok(mut cache) = state.status_cache.lock() {
         cache.retain(|(org, _), _| org != ods);
     }
+    if let Ok(issuer) = state.issuer(ods) {
+        state.statuses.forget_issuer(&issuer.issuer_id);
+    }
 }
 
 async fn status_list(

@@ -140,7 +140,27 @@ async fn a03_revoked_at_the_issuer() {
         baseline(&a).await;
         let status = status_of(a.held(CR));
         let (uri, idx, iss) = (&status.uri, status.idx, &a.held(CR).issuer);
-        // RHQ revokes it as the portal does (store, then the issuer's token cache).
+        // Another node's verifier, modelled by a fetcher of its own, read RHQ's list before
+        // the revocation.
+        let (trust, ttl) = (
+            &server.state.trust_list,
+            server.state.config.status_ttl_secs,
+        );
+        let remote = passport_server::verifier::statuses::StatusFetcher::new(ttl).unwrap();
+        let check = |t: i64| {
+            let remote = &remote;
+            async move {
+                let mut lists = StatusLists::default();
+                let failed = remote
+                    .fill(std::slice::from_ref(uri), trust, &mut lists, t)
+                    .await;
+                assert!(failed.is_empty(), "{failed:?}");
+                lists.check(uri, idx, iss)
+            }
+        };
+        let now = passport_server::now();
+        assert_eq!(check(now).await, Ok(()));
+        // RHQ revokes it as the portal does (store, then the node's token caches).
         let store = &server.state.store;
         let gmc = passport_records::Identifier {
             scheme: passport_records::IdScheme::Gmc,
@@ -156,35 +176,22 @@ async fn a03_revoked_at_the_issuer() {
             uri.ends_with(&format!("/status/{}", c.list_id)) && c.idx == i64::try_from(idx).unwrap()
         };
         let cid = &issued.iter().find(same).unwrap().id;
-        let now = passport_server::now();
         store
             .revoke_credential("RHQ", cid, "issued in error", now)
             .await
             .unwrap();
         passport_server::status::invalidate(&server.state, "RHQ");
-        // The verifier keeps a status list token for min(its `ttl`, `status_ttl_secs`), 300 s
-        // here: inside that window it still uses the list it fetched before the revocation, as
-        // every Token Status List relying party may. The window is bounded: shown without
-        // sleeping by asking the cache at `now` (the cached list: VALID) and one TTL later (the
-        // list fetched again: revoked).
-        let (fetcher, trust) = (&server.state.statuses, &server.state.trust_list);
-        let at = |t: i64| async move {
-            let mut lists = StatusLists::default();
-            let failed = fetcher
-                .fill(std::slice::from_ref(uri), trust, &mut lists, t)
-                .await;
-            assert!(failed.is_empty(), "{failed:?}");
-            lists.check(uri, idx, iss)
-        };
-        assert_eq!(at(now).await, Ok(()));
-        let ttl = server.state.config.status_ttl_secs;
+        // The other node keeps the token it fetched for min(its `ttl`, `status_ttl_secs`), 300 s
+        // here: inside that window it still reads VALID, as every Token Status List relying
+        // party may. The window is bounded: shown without sleeping by asking at `now` and one
+        // TTL later (the list fetched again: revoked).
+        assert_eq!(check(now).await, Ok(()));
         assert!(matches!(
-            at(now + ttl + 1).await,
+            check(now + ttl + 1).await,
             Err(EngineError::Revoked { .. })
         ));
-        // With the cache emptied (what an operator who knows of a revocation does), the honest
-        // answer to a new request is refused on the revoked credential's line.
-        server.state.statuses.clear();
+        // This node's own verifier saw the revocation at once: the honest answer to a new
+        // request is refused on the revoked credential's line.
         let a = fetched(&server, &wallet).await;
         let honest = a.bind(&a.disclosed(CR));
         refused_on_line(&a, CR, honest, "credential has been revoked").await;

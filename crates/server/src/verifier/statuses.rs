@@ -116,6 +116,15 @@ impl StatusFetcher {
         Ok(token)
     }
 
+    /// Drops the cached tokens of one issuer: this node's own revocations are seen at once by
+    /// this node's verifiers (other nodes see them within the list's `ttl`).
+    pub fn forget_issuer(&self, issuer: &str) {
+        let prefix = format!("{issuer}/");
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.retain(|uri, _| !uri.starts_with(&prefix));
+        }
+    }
+
     /// Drops every cached token (tests, and an operator who knows of a revocation).
     pub fn clear(&self) {
         if let Ok(mut cache) = self.cache.lock() {
