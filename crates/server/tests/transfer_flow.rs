@@ -7,7 +7,7 @@
 mod common;
 
 use common::servers;
-use common::transfer::{amara_wallet, day, link, request};
+use common::transfer::{amara_wallet, day, link, request, request_for};
 use passport_compliance::{Audience, Report, Status};
 use passport_store::RequestStatus;
 
@@ -209,36 +209,8 @@ async fn the_oh_team_gets_clearance_and_detail_and_hr_cannot_see_its_request() {
 async fn a_registration_for_another_number_than_hr_gave_is_not_accepted() {
     for server in servers().await {
         let wallet = amara_wallet(&server).await;
-        let stored = server
-            .state
-            .store
-            .profile("R0A", "foundation-doctor-medicine")
-            .await
-            .unwrap()
-            .unwrap();
-        let profile = passport_compliance::RoleProfile::from_json(&stored.body).unwrap();
-        let (start, end) = common::transfer::placement();
         // HR typed the GMC number of the doctor they expect; the wallet holds Amara's.
-        let input = passport_server::verifier::request::TransferInput {
-            person_name: "Amara Okafor".into(),
-            person_email: "amara.okafor@nhs.example".into(),
-            registration_number: Some("9100099".into()),
-            profile_id: profile.id.clone(),
-            start_date: start,
-            end_date: end,
-            move_kind: "rotation".into(),
-        };
-        let id = passport_server::verifier::request::create(
-            &server.state,
-            "R0A",
-            "r0a.hr",
-            Audience::Hr,
-            &profile,
-            &input,
-            passport_server::now(),
-        )
-        .await
-        .unwrap();
+        let id = request_for(&server, Audience::Hr, "9100099").await;
         let http = passport_holder::http_client().unwrap();
         let req = wallet
             .fetch_presentation_request(

@@ -59,6 +59,15 @@ pub async fn amara_wallet(server: &TestServer) -> Wallet {
 
 /// A transfer request of R0A for the foundation doctor profile, made as an HR user would.
 pub async fn request(server: &TestServer, audience: passport_compliance::Audience) -> String {
+    request_for(server, audience, "9100001").await
+}
+
+/// [`request`] with the GMC number HR typed.
+pub async fn request_for(
+    server: &TestServer,
+    audience: passport_compliance::Audience,
+    registration: &str,
+) -> String {
     let profile = server
         .state
         .store
@@ -71,7 +80,7 @@ pub async fn request(server: &TestServer, audience: passport_compliance::Audienc
     let input = passport_server::verifier::request::TransferInput {
         person_name: "Amara Okafor".into(),
         person_email: "amara.okafor@nhs.example".into(),
-        registration_number: Some("9100001".into()),
+        registration_number: Some(registration.into()),
         profile_id: profile.id.clone(),
         start_date: start,
         end_date: end,
