@@ -252,7 +252,12 @@ pub fn wallet(action: WalletAction) -> Result<()> {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line)?;
                 if line.trim() != "yes" {
-                    anyhow::bail!("nothing shared");
+                    w.decline(&req, &http).await?;
+                    println!(
+                        "nothing shared; {} has been told you declined",
+                        req.verifier_name
+                    );
+                    return Ok(());
                 }
             }
             let (shared, redirect) = w

@@ -149,6 +149,34 @@ impl Wallet {
     }
 }
 
+impl Wallet {
+    /// Tells the verifier the person declined (OpenID4VP 1.0 section 8.5, `access_denied`),
+    /// encrypted to the request's key like any response. Nothing from the wallet is sent.
+    pub async fn decline(
+        &self,
+        req: &PresentationRequest,
+        http: &reqwest::Client,
+    ) -> Result<(), HolderError> {
+        let payload = passport_oid4vp::ErrorResponse {
+            error: "access_denied".into(),
+            error_description: Some("the person declined to share".into()),
+            state: Some(req.request.state.clone()),
+        };
+        let jwe = encrypt_response(&payload.into(), &req.request.client_metadata)
+            .map_err(HolderError::Presentation)?;
+        let uri = checked_url(&req.request.response_uri)?;
+        send(
+            Step::PresentationResponse,
+            &uri,
+            http.post(uri.clone())
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(response_form(&jwe)),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 fn to_claim_path(path: &[PathElement]) -> ClaimPath {
     ClaimPath(
         path.iter()

@@ -247,3 +247,60 @@ async fn a_registration_for_another_number_than_hr_gave_is_not_accepted() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_person_who_declines_is_shown_as_declined_and_can_still_share_later() {
+    for server in servers().await {
+        let wallet = amara_wallet(&server).await;
+        let id = request(&server, Audience::Hr).await;
+        let http = passport_holder::http_client().unwrap();
+        let url = link(&server, &id);
+        let fetch = || {
+            wallet.fetch_presentation_request(
+                &url,
+                &server.state.trust_list,
+                &http,
+                passport_server::now(),
+            )
+        };
+        let req = fetch().await.unwrap();
+        wallet.decline(&req, &http).await.unwrap();
+        let stored = server
+            .state
+            .store
+            .transfer_request("R0A", &id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, RequestStatus::Declined);
+        assert!(stored.report.is_none());
+        assert!(server
+            .state
+            .store
+            .presented("R0A", &id)
+            .await
+            .unwrap()
+            .is_empty());
+        let log = server
+            .state
+            .store
+            .response_failures("R0A", &id)
+            .await
+            .unwrap();
+        assert!(log.iter().any(|(r, _)| r.contains("declined")), "{log:?}");
+        // Anyone with the link could send a refusal, so it does not use the request up.
+        let req = fetch().await.unwrap();
+        wallet
+            .respond(&req, &[], &http, passport_server::now())
+            .await
+            .unwrap();
+        let stored = server
+            .state
+            .store
+            .transfer_request("R0A", &id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, RequestStatus::Responded);
+    }
+}

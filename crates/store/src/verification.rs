@@ -15,6 +15,9 @@ pub enum RequestStatus {
     Fetched,
     /// A response was verified and a report stored.
     Responded,
+    /// The person's wallet said no (`access_denied`). The link still works until it expires:
+    /// anyone holding it can send a refusal, so a refusal must not use the request up.
+    Declined,
 }
 
 impl RequestStatus {
@@ -23,6 +26,7 @@ impl RequestStatus {
             RequestStatus::Open => "open",
             RequestStatus::Fetched => "fetched",
             RequestStatus::Responded => "responded",
+            RequestStatus::Declined => "declined",
         }
     }
 
@@ -31,6 +35,7 @@ impl RequestStatus {
             "open" => RequestStatus::Open,
             "fetched" => RequestStatus::Fetched,
             "responded" => RequestStatus::Responded,
+            "declined" => RequestStatus::Declined,
             other => return Err(StoreError::Corrupt(format!("request status {other:?}"))),
         })
     }
@@ -363,7 +368,7 @@ impl Store {
         let updated = sqlx::query(
             "UPDATE transfer_requests SET status = 'responded', responded_at = $3, report = $4, \
              response_code_hash = $5 \
-             WHERE org = $1 AND id = $2 AND status IN ('open', 'fetched') AND expires_at > $3",
+             WHERE org = $1 AND id = $2 AND status IN ('open', 'fetched', 'declined') AND expires_at > $3",
         )
         .bind(org)
         .bind(id)
@@ -404,6 +409,19 @@ impl Store {
         }
         tx.commit().await?;
         Ok(Ok(()))
+    }
+
+    /// Notes that the person's wallet declined (an awaiting request only).
+    pub async fn decline_transfer(&self, org: &str, id: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE transfer_requests SET status = 'declined' \
+             WHERE org = $1 AND id = $2 AND status IN ('open', 'fetched')",
+        )
+        .bind(org)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Whether `code` is the same-device response code of request `id` of `org`.

@@ -173,6 +173,9 @@ fn waiting(state: &Shared, req: &TransferRequest) -> Result<String, ServerError>
         RequestStatus::Fetched => {
             "The person has opened the request in their wallet. Waiting for them to share."
         }
+        RequestStatus::Declined => {
+            "The person declined to share from their wallet. They can still share with the same link until it expires; or talk to them and make a new request."
+        }
         _ => "Waiting for the person to open the request.",
     };
     Ok(format!(

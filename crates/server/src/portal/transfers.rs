@@ -35,6 +35,9 @@ pub async fn list(State(state): State<Shared>, viewer: Viewer) -> Result<Html<St
             (passport_store::RequestStatus::Responded, None) => {
                 super::html::tag("Report ready", "blue")
             }
+            (passport_store::RequestStatus::Declined, None) => {
+                super::html::tag("Declined by the person", "red")
+            }
             _ if r.expires_at <= now() => super::html::tag("Expired", "grey"),
             _ => super::html::tag("Waiting for the person", "yellow"),
         };

@@ -107,6 +107,10 @@ async fn response_endpoint(
             )
                 .into_response())
         }
+        Err(refused) if refused.declined => {
+            tracing::info!(org = %ods, request = %id, "transfer declined by the person");
+            Ok(([(header::CACHE_CONTROL, "no-store")], Json(json!({}))).into_response())
+        }
         Err(refused) => {
             tracing::info!(org = %ods, request = %id, reason = %refused.description, "transfer response refused");
             Ok(oid4vp_error(

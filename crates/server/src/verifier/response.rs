@@ -28,6 +28,8 @@ pub struct Refused {
     pub status: u16,
     pub error: &'static str,
     pub description: String,
+    /// The person's wallet said no (`access_denied` with this request's state).
+    pub declined: bool,
 }
 
 impl Refused {
@@ -36,6 +38,16 @@ impl Refused {
             status: 400,
             error,
             description: description.into(),
+            declined: false,
+        }
+    }
+
+    fn declined(description: String) -> Self {
+        Refused {
+            status: 200,
+            error: "access_denied",
+            description,
+            declined: true,
         }
     }
 }
@@ -85,12 +97,16 @@ pub async fn handle(
             status: 404,
             error: "invalid_request",
             description: "no such request".into(),
+            declined: false,
         }));
     };
     let outcome = read(state, &req, body, now).await?;
     let (payload_hash_input, rows, report) = match outcome {
         Ok(v) => v,
         Err(refused) => {
+            if refused.declined {
+                state.store.decline_transfer(ods, id).await?;
+            }
             state
                 .store
                 .record_response_failure(ods, id, &refused.description, now)
@@ -155,16 +171,19 @@ async fn read(
     let jwe = match parse_response_form(body) {
         Ok(ResponseForm::Encrypted(jwe)) => jwe,
         Ok(ResponseForm::Error(e)) => {
-            return Ok(Err(Refused::bad(
-                "access_denied",
-                format!(
-                    "the wallet answered {}{}",
-                    e.error,
-                    e.error_description
-                        .map(|d| format!(": {d}"))
-                        .unwrap_or_default()
-                ),
-            )))
+            let words = format!(
+                "the person declined to share: their wallet answered {}{}",
+                e.error,
+                e.error_description
+                    .as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            );
+            // A refusal names the request by its state (RFC 6749 section 4.1.2.1).
+            if e.error == "access_denied" && e.state.as_deref() == Some(req.state.as_str()) {
+                return Ok(Err(Refused::declined(words)));
+            }
+            return Ok(Err(Refused::bad("invalid_request", words)));
         }
         Err(e) => return Ok(Err(e.into())),
     };
@@ -182,10 +201,14 @@ async fn read(
     let response = match payload {
         ResponsePayload::Success(r) => r,
         ResponsePayload::Error(e) => {
-            return Ok(Err(Refused::bad(
-                "access_denied",
-                format!("the person's wallet answered {}", e.error),
-            )))
+            let words = format!(
+                "the person declined to share: their wallet answered {}",
+                e.error
+            );
+            if e.error == "access_denied" {
+                return Ok(Err(Refused::declined(words)));
+            }
+            return Ok(Err(Refused::bad("invalid_request", words)));
         }
     };
     let ctx = context(req)?;
