@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::Router;
 
 pub mod config;
+mod cors;
 pub mod demo;
 pub mod error;
 pub mod issuance;
@@ -30,12 +31,15 @@ pub fn now() -> i64 {
 
 /// Every route of the server.
 pub fn router(state: Shared) -> Router {
-    Router::new()
-        .route("/health", get(|| async { "ok" }))
+    let protocol = Router::new()
         .route("/trust-list", get(status::trust_list))
         .merge(oid4vci::routes())
         .merge(status::routes())
         .merge(verifier::routes())
+        .layer(axum::middleware::from_fn(cors::layer));
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .merge(protocol)
         .nest("/portal", portal::routes())
         .with_state(state)
 }

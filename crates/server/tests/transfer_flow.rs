@@ -304,3 +304,38 @@ async fn a_person_who_declines_is_shown_as_declined_and_can_still_share_later() 
         assert_eq!(stored.status, RequestStatus::Responded);
     }
 }
+
+#[tokio::test]
+async fn protocol_endpoints_answer_web_wallets_of_any_origin_but_the_portal_does_not() {
+    let server = common::start(passport_store::testing::sqlite().unwrap()).await;
+    let http = common::http();
+    let preflight = http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/verifiers/R0A/responses/tr-x", server.base),
+        )
+        .header("origin", "https://wallet.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    let list = http
+        .get(format!("{}/trust-list", server.base))
+        .header("origin", "https://wallet.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.headers()["access-control-allow-origin"], "*");
+    let portal = http
+        .get(format!("{}/portal/login", server.base))
+        .header("origin", "https://wallet.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(portal
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}
