@@ -17,6 +17,7 @@ pub mod portal;
 pub mod state;
 pub mod status;
 pub mod verifier;
+pub mod wallet;
 
 pub use config::Config;
 pub use error::ServerError;
@@ -41,6 +42,7 @@ pub fn router(state: Shared) -> Router {
         .route("/health", get(|| async { "ok" }))
         .merge(protocol)
         .nest("/portal", portal::routes())
+        .merge(wallet::routes())
         .with_state(state)
 }
 

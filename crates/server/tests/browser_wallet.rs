@@ -1,0 +1,411 @@
+//! The staff wallet (`/wallet/`) in headless Chromium at phone size: Amara opens RHQ's offer
+//! link, enters her code and sees her passport; she adds NHS England's offer by pasting its
+//! link; R0A asks for her passport, she unticks the DBS check and shares; R0A's stored report
+//! has the expected lines with DBS missing and no DBS presentation; a second request is
+//! declined and R0A's record says so. Every wallet screen is checked with axe-core (WCAG 2.2
+//! AA) and saved as `target/screenshots/wallet-*.png` at 390 px wide.
+#![allow(clippy::unwrap_used)]
+mod common;
+
+use common::browser::{axe, axe_source, browser, start_driver, workspace};
+use common::transfer::{competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv};
+use common::{import, TestServer};
+use fantoccini::{Client, Locator};
+use passport_compliance::{Audience, Report, Status};
+use passport_records::ImportKind;
+use passport_store::RequestStatus;
+use std::time::Duration;
+
+const PHONE: (u32, u32) = (390, 844);
+/// The optional query the person unticks.
+const DESELECTED: &str = "dbs";
+
+/// A screenshot of the whole page at phone width (the window stretched to the page's height).
+async fn shot(c: &Client, name: &str) {
+    let height = c
+        .execute(
+            "return Math.max(document.documentElement.scrollHeight, 600) + window.outerHeight - window.innerHeight;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap_or(844)
+        .min(12000) as u32;
+    c.set_window_size(PHONE.0, height).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let png = c.screenshot().await.unwrap();
+    c.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    let dir = workspace().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), png).unwrap();
+}
+
+async fn h1(c: &Client) -> String {
+    c.find(Locator::Css("main h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits until the page's h1 reads `text` (screens render asynchronously).
+async fn wait_h1(c: &Client, text: &str) {
+    let xpath = format!("//main//h1[normalize-space()={text:?}]");
+    if let Err(e) = c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::XPath(&xpath))
+        .await
+    {
+        let body = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        panic!("no h1 {text:?} ({e}); the page says:\n{body}");
+    }
+}
+
+async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            let body = c
+                .find(Locator::Css("main"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            panic!("no {css} ({e}); the page says:\n{body}");
+        }
+    }
+}
+
+async fn fill(c: &Client, id: &str, text: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn main_text(c: &Client) -> String {
+    c.find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Imports Amara's records and makes one offer at each issuing organisation: (link, tx code).
+async fn offer(server: &TestServer, org: &str) -> (String, String) {
+    let id = passport_records::Identifier {
+        scheme: passport_records::IdScheme::Gmc,
+        value: "9100001".into(),
+    };
+    let person = (server.state.store.person_by_identifier(org, &id).await)
+        .unwrap()
+        .unwrap();
+    let offer = passport_server::issuance::create_offer(
+        &server.state,
+        org,
+        &person,
+        "test",
+        passport_server::now(),
+    )
+    .await
+    .unwrap();
+    (offer.link, offer.tx_code)
+}
+
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_wallet() {
+    let axe_js = axe_source();
+    let (_driver, driver_url) = start_driver().await;
+    let server = common::start(passport_store::testing::sqlite().unwrap()).await;
+    import(&server, "RHQ", ImportKind::EsrStaff, &staff_csv()).await;
+    let competences = competences_csv();
+    import(&server, "RHQ", ImportKind::EsrCompetences, &competences).await;
+    import(&server, "RHQ", ImportKind::OccupationalHealth, &oh_csv()).await;
+    import(&server, "RHQ", ImportKind::DspJson, &dsp_json()).await;
+    import(&server, "X24", ImportKind::TisPlacements, &tis_csv()).await;
+    let base = &server.base;
+
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver_url, profile.path()).await;
+    c.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    let mut violations = Vec::new();
+
+    // The served files: strict policy on the page, the worker allowed to control /wallet/.
+    let http = common::http();
+    let page = http.get(format!("{base}/wallet/")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    let sw = http
+        .get(format!("{base}/wallet/sw.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sw.headers()["service-worker-allowed"], "/wallet/");
+    let config: serde_json::Value = http
+        .get(format!("{base}/wallet/config.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["trust_list_url"], format!("{base}/trust-list"));
+    assert_eq!(
+        config["registry_jwk"],
+        serde_json::to_value(&server.state.registry_jwk).unwrap()
+    );
+
+    // An empty wallet.
+    c.goto(&format!("{base}/wallet/")).await.unwrap();
+    wait_h1(&c, "Your passport").await;
+    wait_css(&c, "main a.nhsuk-button[href='#/receive']").await;
+    shot(&c, "wallet-empty.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, empty").await);
+
+    // RHQ's offer, opened as a same-device link: the code screen; a wrong-length code is refused.
+    let (rhq_link, rhq_code) = offer(&server, "RHQ").await;
+    c.goto(&format!("{base}/wallet/?offer={}", encode(&rhq_link)))
+        .await
+        .unwrap();
+    wait_css(&c, "#txcode").await;
+    assert!(main_text(&c).await.contains("(RHQ)"));
+    let url = c.current_url().await.unwrap();
+    assert!(
+        !url.as_str().contains("offer="),
+        "the link stays out of the address bar: {url}"
+    );
+    shot(&c, "wallet-receive-code.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, enter code").await);
+    fill(&c, "txcode", "12345").await;
+    click(&c, "main form button[type=submit]").await;
+    let summary = wait_css(&c, ".nhsuk-error-summary").await;
+    assert!(summary.text().await.unwrap().contains("6 digits"));
+    shot(&c, "wallet-receive-error.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, enter code, refused").await);
+    fill(&c, "txcode", &rhq_code).await;
+    click(&c, "main form button[type=submit]").await;
+    wait_h1(&c, "Added to your passport").await;
+    let arrived = main_text(&c).await;
+    for expected in [
+        "Identity and checks",
+        "Employment",
+        "Training",
+        "Occupational health clearance",
+    ] {
+        assert!(arrived.contains(expected), "{expected}:\n{arrived}");
+    }
+    shot(&c, "wallet-received.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, received").await);
+
+    // NHS England's offer, pasted on the receive screen.
+    let (x24_link, x24_code) = offer(&server, "X24").await;
+    click(&c, "a.app-nav__link[data-screen=receive]").await;
+    wait_css(&c, "#offer").await;
+    shot(&c, "wallet-receive.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, receive").await);
+    fill(&c, "offer", &x24_link).await;
+    click(&c, "main form button[type=submit]").await;
+    wait_css(&c, "#txcode").await;
+    fill(&c, "txcode", &x24_code).await;
+    click(&c, "main form button[type=submit]").await;
+    wait_h1(&c, "Added to your passport").await;
+    assert!(main_text(&c)
+        .await
+        .contains("Training programme and placements"));
+
+    // The passport, grouped, with labels from the type metadata and training states.
+    c.goto(&format!("{base}/wallet/#/")).await.unwrap();
+    c.refresh().await.unwrap();
+    wait_css(&c, "#group-training").await;
+    let home = main_text(&c).await;
+    for expected in [
+        "Identity and checks",
+        "Employment",
+        "Training",
+        "Occupational health clearance",
+        "Training programme and placements",
+        "Core skills training (CSTF)",
+        "Date of birth",
+        "Expired",
+        "In date",
+        "Information Governance and Data Security",
+        "(RHQ)",
+    ] {
+        assert!(
+            home.contains(expected),
+            "{expected} not on the home screen:\n{home}"
+        );
+    }
+    assert!(!home.contains("dateLastAwarded") && !home.contains("recordType"));
+    shot(&c, "wallet-home.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, passport").await);
+
+    // R0A asks; the consent screen names R0A and what leaves; DBS is unticked; Share.
+    let present_id = request(&server, Audience::Hr).await;
+    c.goto(&format!(
+        "{base}/wallet/?request={}",
+        encode(&link(&server, &present_id))
+    ))
+    .await
+    .unwrap();
+    wait_css(&c, "#share-button").await;
+    let consent = main_text(&c).await;
+    let r0a = server.state.trust_list.by_ods("R0A").unwrap().name.clone();
+    for expected in [r0a.as_str(), "R0A", "Legal surname", "Type of DBS check"] {
+        assert!(consent.contains(expected), "{expected}:\n{consent}");
+    }
+    shot(&c, "wallet-consent.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, consent").await);
+    click(&c, &format!("#share-{DESELECTED}")).await;
+    assert!(!c
+        .find(Locator::Id(&format!("share-{DESELECTED}")))
+        .await
+        .unwrap()
+        .is_selected()
+        .await
+        .unwrap());
+    shot(&c, "wallet-consent-deselected.png").await;
+    click(&c, "#share-button").await;
+    wait_h1(&c, "Your passport has been shared").await;
+    shot(&c, "wallet-shared.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, shared").await);
+
+    let store = &server.state.store;
+    let stored = store
+        .transfer_request("R0A", &present_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, RequestStatus::Responded);
+    let presented = store.presented("R0A", &present_id).await.unwrap();
+    assert!(!presented.is_empty());
+    assert!(presented.iter().all(|p| p.accepted), "{presented:?}");
+    assert!(presented.iter().all(|p| p.query_id != DESELECTED));
+    let report: Report = serde_json::from_str(stored.report.as_deref().unwrap()).unwrap();
+    let line = |key: &str| {
+        &(report.lines.iter().find(|l| l.key == key))
+            .unwrap_or_else(|| panic!("no line {key}"))
+            .status
+    };
+    assert!(
+        matches!(line(DESELECTED), Status::Missing { .. }),
+        "{:?}",
+        line(DESELECTED)
+    );
+    for key in [
+        "identity",
+        "right_to_work",
+        "employment",
+        "occupational_health",
+        "training_programme",
+    ] {
+        assert!(
+            matches!(line(key), Status::Met { .. }),
+            "{key}: {:?}",
+            line(key)
+        );
+    }
+
+    // A second request, declined.
+    let decline_id = request(&server, Audience::Hr).await;
+    c.goto(&format!(
+        "{base}/wallet/?request={}",
+        encode(&link(&server, &decline_id))
+    ))
+    .await
+    .unwrap();
+    wait_css(&c, "#decline-button").await;
+    click(&c, "#decline-button").await;
+    wait_h1(&c, "You did not share your passport").await;
+    shot(&c, "wallet-declined.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, declined").await);
+    let declined = store
+        .transfer_request("R0A", &decline_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(declined.status, RequestStatus::Declined);
+    assert!(store
+        .presented("R0A", &decline_id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // History: both, newest first, with who and what.
+    c.goto(&format!("{base}/wallet/#/history")).await.unwrap();
+    wait_css(&c, "main ol li").await;
+    let history = main_text(&c).await;
+    assert!(history.contains("You said no") && history.contains("Shared"));
+    assert!(history.contains("(R0A)"));
+    assert!(!history.contains("DBS check outcome"), "{history}");
+    shot(&c, "wallet-history.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, history").await);
+
+    // The share screen without a link, and the personal details placeholder.
+    c.goto(&format!("{base}/wallet/#/share")).await.unwrap();
+    wait_css(&c, "#request").await;
+    shot(&c, "wallet-share.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, share").await);
+    c.goto(&format!("{base}/wallet/#/details")).await.unwrap();
+    wait_h1(&c, "Your personal details").await;
+    shot(&c, "wallet-details.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, personal details").await);
+
+    // Installable and offline-capable: the service worker controls the page.
+    let scope = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.serviceWorker.ready.then(r => done(r.scope)).catch(e => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(scope.as_str().unwrap(), format!("{base}/wallet/"));
+    assert_eq!(h1(&c).await, "Your personal details");
+
+    c.close().await.unwrap();
+    for v in &violations {
+        eprintln!("{v}");
+    }
+    assert!(
+        violations.is_empty(),
+        "{} accessibility violations (listed above)",
+        violations.len()
+    );
+}
