@@ -7,7 +7,7 @@
 mod common;
 
 use common::servers;
-use common::transfer::{amara_wallet, day, link, request, request_for};
+use common::transfer::{amara_wallet, answer, day, fetch, link, request, request_for};
 use passport_compliance::{Audience, Report, Status};
 use passport_store::RequestStatus;
 
@@ -177,15 +177,7 @@ async fn the_oh_team_gets_clearance_and_detail_and_hr_cannot_see_its_request() {
         let wallet = amara_wallet(&server).await;
         let id = request(&server, Audience::OccupationalHealth).await;
         let http = passport_holder::http_client().unwrap();
-        let req = wallet
-            .fetch_presentation_request(
-                &link(&server, &id),
-                &server.state.trust_list,
-                &http,
-                passport_server::now(),
-            )
-            .await
-            .unwrap();
+        let req = fetch(&server, &wallet, &id).await.unwrap();
         let ids: Vec<&str> = req
             .request
             .dcql_query
@@ -211,27 +203,7 @@ async fn a_registration_for_another_number_than_hr_gave_is_not_accepted() {
         let wallet = amara_wallet(&server).await;
         // HR typed the GMC number of the doctor they expect; the wallet holds Amara's.
         let id = request_for(&server, Audience::Hr, "9100099").await;
-        let http = passport_holder::http_client().unwrap();
-        let req = wallet
-            .fetch_presentation_request(
-                &link(&server, &id),
-                &server.state.trust_list,
-                &http,
-                passport_server::now(),
-            )
-            .await
-            .unwrap();
-        wallet
-            .respond(&req, &[], &http, passport_server::now())
-            .await
-            .unwrap();
-        let stored = server
-            .state
-            .store
-            .transfer_request("R0A", &id)
-            .await
-            .unwrap()
-            .unwrap();
+        let (_, stored) = answer(&server, &wallet, &id).await;
         let report: Report = serde_json::from_str(stored.report.as_deref().unwrap()).unwrap();
         assert!(matches!(
             status_of(&report, "professional_registration"),

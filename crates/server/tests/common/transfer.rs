@@ -268,3 +268,46 @@ impl Answering<'_> {
             .unwrap()
     }
 }
+
+/// The holder fetches and checks request `id` of R0A.
+pub async fn fetch(
+    server: &TestServer,
+    wallet: &Wallet,
+    id: &str,
+) -> Result<passport_holder::PresentationRequest, passport_holder::HolderError> {
+    let http = passport_holder::http_client().unwrap();
+    wallet
+        .fetch_presentation_request(
+            &link(server, id),
+            &server.state.trust_list,
+            &http,
+            passport_server::now(),
+        )
+        .await
+}
+
+/// The holder answers request `id` of R0A with everything it matches; returns what it shared
+/// and the request as stored afterwards.
+pub async fn answer(
+    server: &TestServer,
+    wallet: &Wallet,
+    id: &str,
+) -> (
+    Vec<passport_holder::SharedCredential>,
+    passport_store::TransferRequest,
+) {
+    let req = fetch(server, wallet, id).await.unwrap();
+    let http = passport_holder::http_client().unwrap();
+    let (shared, _) = wallet
+        .respond(&req, &[], &http, passport_server::now())
+        .await
+        .unwrap();
+    let stored = server
+        .state
+        .store
+        .transfer_request("R0A", id)
+        .await
+        .unwrap()
+        .unwrap();
+    (shared, stored)
+}
