@@ -16,6 +16,7 @@ mod keys;
 mod serve;
 mod users;
 mod walkthrough;
+mod wallet_site;
 
 #[derive(Parser)]
 #[command(
@@ -99,6 +100,19 @@ enum Command {
     Keys {
         #[command(subcommand)]
         action: keys::KeysAction,
+    },
+    /// Write the staff wallet (the files served at /wallet/) into a folder for any static web
+    /// host, with a config.json pinning the registry's public key.
+    WalletSite {
+        /// The folder to write (made if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// The registry's public key (JWK), e.g. passport-demo/registry.jwk.
+        #[arg(long)]
+        registry_jwk: PathBuf,
+        /// Where the wallet fetches the registry-signed trust list.
+        #[arg(long)]
+        trust_list_url: String,
     },
 }
 
@@ -200,6 +214,15 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Keys { action } => keys::run(action),
+        Command::WalletSite {
+            out,
+            registry_jwk,
+            trust_list_url,
+        } => {
+            let n = wallet_site::build(&out, &registry_jwk, &trust_list_url)?;
+            println!("wrote {n} files of the staff wallet to {}", out.display());
+            Ok(())
+        }
         Command::User { action } => users::run(action),
         Command::Catalogue { type_name, schema } => {
             let catalogue = passport_catalogue::Catalogue::nhs();

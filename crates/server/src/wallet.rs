@@ -86,42 +86,117 @@ static FILES: &[File] = &[
 const SW_TEMPLATE: &str = include_str!("../assets/wallet/sw.js");
 
 /// The images the NHS.UK CSS names (served by the portal); the service worker keeps them too.
-const CSS_IMAGES: [&str; 4] = [
-    "images/nhsuk-icon-arrow-down.svg",
-    "images/nhsuk-icon-arrow-up.svg",
-    "images/nhsuk-icon-arrow-up-down.svg",
-    "images/nhsuk-icon-cross.svg",
+const CSS_IMAGES: [(&str, &[u8]); 4] = [
+    (
+        "images/nhsuk-icon-arrow-down.svg",
+        include_bytes!("../assets/nhsuk-frontend/images/nhsuk-icon-arrow-down.svg"),
+    ),
+    (
+        "images/nhsuk-icon-arrow-up.svg",
+        include_bytes!("../assets/nhsuk-frontend/images/nhsuk-icon-arrow-up.svg"),
+    ),
+    (
+        "images/nhsuk-icon-arrow-up-down.svg",
+        include_bytes!("../assets/nhsuk-frontend/images/nhsuk-icon-arrow-up-down.svg"),
+    ),
+    (
+        "images/nhsuk-icon-cross.svg",
+        include_bytes!("../assets/nhsuk-frontend/images/nhsuk-icon-cross.svg"),
+    ),
 ];
 
 fn sha256_hex(bytes: &[u8]) -> String {
     passport_store::sha256_hex(bytes)
 }
 
-/// The service worker: `sw.js` with its cache version (a hash of every file) and the list of
-/// URLs to keep filled in.
-fn service_worker() -> &'static str {
+/// `sw.js` with its cache version (a hash of every file) and the list of URLs to keep filled
+/// in: the app's files relative to the worker, then `images` (the CSS's images, as the CSS
+/// names them).
+fn make_service_worker(images: &[String]) -> String {
+    let mut all = String::new();
+    for f in FILES {
+        all.push_str(f.path);
+        all.push_str(&sha256_hex(f.bytes));
+    }
+    all.push_str(&sha256_hex(SW_TEMPLATE.as_bytes()));
+    for image in images {
+        all.push_str(image);
+    }
+    let version = &sha256_hex(all.as_bytes())[..16];
+    let mut urls: Vec<String> = vec!["./".into()];
+    urls.extend(
+        FILES
+            .iter()
+            .filter(|f| f.path != "index.html")
+            .map(|f| f.path.to_string()),
+    );
+    urls.extend(images.iter().cloned());
+    let list = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
+    SW_TEMPLATE
+        .replace("__WALLET_VERSION__", version)
+        .replace("[/*__WALLET_FILES__*/]", &list)
+}
+
+/// The service worker served at `/wallet/sw.js` (the CSS's images from the portal).
+pub fn service_worker() -> &'static str {
     static SW: OnceLock<String> = OnceLock::new();
     SW.get_or_init(|| {
-        let mut all = String::new();
-        for f in FILES {
-            all.push_str(f.path);
-            all.push_str(&sha256_hex(f.bytes));
-        }
-        all.push_str(&sha256_hex(SW_TEMPLATE.as_bytes()));
-        let version = &sha256_hex(all.as_bytes())[..16];
-        let mut urls: Vec<String> = vec!["/wallet/".into()];
-        urls.extend(
-            FILES
-                .iter()
-                .filter(|f| f.path != "index.html")
-                .map(|f| format!("/wallet/{}", f.path)),
-        );
-        urls.extend(CSS_IMAGES.iter().map(|i| crate::portal::assets::url(i)));
-        let list = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
-        SW_TEMPLATE
-            .replace("__WALLET_VERSION__", version)
-            .replace("[/*__WALLET_FILES__*/]", &list)
+        let images: Vec<String> = CSS_IMAGES
+            .iter()
+            .map(|(i, _)| crate::portal::assets::url(i))
+            .collect();
+        make_service_worker(&images)
     })
+}
+
+/// The wallet's `config.json`: the registry's public key, the trust list's URL and the
+/// catalogue's SD-JWT VC Type Metadata (for labels), by `vct`.
+pub fn config_json(
+    registry_jwk: &passport_jose::Jwk,
+    trust_list_url: &str,
+    catalogue: &passport_catalogue::Catalogue,
+) -> Value {
+    let types: Map<String, Value> = catalogue
+        .iter()
+        .map(|t| (t.vct.clone(), t.type_metadata()))
+        .collect();
+    json!({
+        "registry_jwk": registry_jwk,
+        "trust_list_url": trust_list_url,
+        "type_metadata": types,
+    })
+}
+
+/// The wallet as a folder for any static web host: the same files as `/wallet/` (the NHS.UK
+/// CSS's images beside it, named relatively), the service worker, and `config`
+/// ([`config_json`]) as `config.json`. Paths are relative to the folder.
+pub fn static_site(config: &Value) -> Vec<(String, Vec<u8>)> {
+    let portal_css = crate::portal::assets::url("nhsuk-frontend.min.css");
+    let portal_images = portal_css.trim_end_matches("nhsuk-frontend.min.css");
+    let mut out: Vec<(String, Vec<u8>)> = FILES
+        .iter()
+        .map(|f| {
+            let bytes = if f.path == "nhsuk-frontend.min.css" {
+                // `url(/portal/assets/nhsuk-frontend/<v>/images/x.svg)` -> `url(images/x.svg)`
+                String::from_utf8_lossy(f.bytes)
+                    .replace(&format!("url({portal_images}images/"), "url(images/")
+                    .into_bytes()
+            } else {
+                f.bytes.to_vec()
+            };
+            (f.path.to_string(), bytes)
+        })
+        .collect();
+    out.extend(
+        CSS_IMAGES
+            .iter()
+            .map(|(name, bytes)| (name.to_string(), bytes.to_vec())),
+    );
+    let images: Vec<String> = CSS_IMAGES.iter().map(|(i, _)| i.to_string()).collect();
+    out.push(("sw.js".into(), make_service_worker(&images).into_bytes()));
+    let body = serde_json::to_vec_pretty(config).unwrap_or_default();
+    out.push(("config.json".into(), body));
+    out
 }
 
 pub fn routes() -> Router<Shared> {
@@ -217,16 +292,11 @@ async fn sw() -> Response {
 /// pins the national registry's public key in the wallet build (or its install), because a key
 /// fetched from the same server it is meant to check proves nothing about that server.
 async fn config(State(state): State<Shared>) -> Response {
-    let types: Map<String, Value> = state
-        .catalogue
-        .iter()
-        .map(|t| (t.vct.clone(), t.type_metadata()))
-        .collect();
-    let body = json!({
-        "registry_jwk": state.registry_jwk,
-        "trust_list_url": format!("{}/trust-list", state.base_url),
-        "type_metadata": types,
-    });
+    let body = config_json(
+        &state.registry_jwk,
+        &format!("{}/trust-list", state.base_url),
+        state.catalogue,
+    );
     (common("application/json", None), body.to_string()).into_response()
 }
 
@@ -247,8 +317,24 @@ mod tests {
         assert!(!sw.contains("__WALLET_VERSION__"));
         assert!(!sw.contains("__WALLET_FILES__"));
         for f in FILES {
-            assert!(sw.contains(&format!("\"/wallet/{}\"", f.path)) || f.path == "index.html");
+            assert!(sw.contains(&format!("\"{}\"", f.path)) || f.path == "index.html");
         }
+        assert!(sw.contains("\"./\""));
+    }
+
+    #[test]
+    fn the_static_site_names_its_images_relatively_and_holds_them() {
+        let config = json!({"registry_jwk": {}, "trust_list_url": "https://x/trust-list"});
+        let site = static_site(&config);
+        let get = |p: &str| site.iter().find(|(n, _)| n == p).map(|(_, b)| b.clone());
+        let css = String::from_utf8(get("nhsuk-frontend.min.css").unwrap()).unwrap();
+        assert!(!css.contains("/portal/"), "the CSS still names the portal");
+        for (image, _) in CSS_IMAGES {
+            assert!(get(image).is_some(), "{image}");
+        }
+        let sw = String::from_utf8(get("sw.js").unwrap()).unwrap();
+        assert!(sw.contains("\"images/nhsuk-icon-cross.svg\"") && !sw.contains("/portal/"));
+        assert!(get("config.json").is_some() && get("index.html").is_some());
     }
 
     #[test]

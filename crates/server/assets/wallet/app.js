@@ -190,7 +190,7 @@ function detailsScreen() {
     heading('Your personal details'),
     h('strong', { class: 'nhsuk-tag nhsuk-tag--grey' }, 'Not available yet'),
     h('p', { class: 'nhsuk-body nhsuk-u-margin-top-4' },
-      'TODO: you will be able to keep details you declare yourself here (preferred name, contact details, address, emergency contacts and National Insurance number), and share them with your consent so a new employer\'s forms are filled in for you.'),
+      'You will be able to keep details you declare yourself here (preferred name, contact details, address, emergency contacts and National Insurance number), and share them with your consent so a new employer\'s forms are filled in for you.'),
     h('p', { class: 'nhsuk-body' }, 'A new employer will see these as declared by you, not checked. Until this is ready, give these details to the new employer as you do today.'),
   ];
 }

@@ -1,15 +1,19 @@
 // The wallet's service worker: keeps the app shell so the passport can be viewed offline.
 // `__WALLET_VERSION__` and the file list are filled in by the server (crates/server/src/wallet.rs)
-// from the files it serves, so a new build gets a new cache and the old one is removed.
+// from the files it serves, so a new build gets a new cache and the old one is removed. The list
+// is relative to this file, so the same worker serves `/wallet/` and a static copy of the wallet
+// (`passport wallet-site`) hosted at any path.
 //
 // Only the app's own files are cached. Protocol traffic (offers, tokens, credentials,
 // presentation requests and responses) always goes to the network and is never stored here:
 // credentials live in IndexedDB, on the device, not in this cache.
 const VERSION = '__WALLET_VERSION__';
 const CACHE = `wallet-${VERSION}`;
-const FILES = [/*__WALLET_FILES__*/];
+const FILES = [/*__WALLET_FILES__*/].map((f) => new URL(f, self.location).pathname);
+// The folder the wallet lives in (`/wallet/` on the server).
+const SCOPE = new URL('./', self.location).pathname;
 // Fetched from the network when online and kept for offline use (network first).
-const NETWORK_FIRST = ['/wallet/config.json', '/trust-list'];
+const NETWORK_FIRST = [`${SCOPE}config.json`, '/trust-list'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
@@ -43,8 +47,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   // Opening the wallet (also with ?offer= or ?request=): the live page, else the kept one.
-  if (request.mode === 'navigate' && url.pathname.startsWith('/wallet')) {
-    event.respondWith(networkFirst(request, '/wallet/'));
+  if (request.mode === 'navigate' && url.pathname.startsWith(SCOPE)) {
+    event.respondWith(networkFirst(request, SCOPE));
     return;
   }
   if (NETWORK_FIRST.includes(url.pathname)) {
