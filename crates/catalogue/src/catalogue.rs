@@ -34,6 +34,10 @@ pub struct CredentialType {
     /// Default credential lifetime in days; `None` where the record's own dates bound it
     /// (or it states a dated fact), and the status list revokes it when the record changes.
     pub validity_days: Option<u32>,
+    /// Self-declared by the holder: the credential is signed by the wallet's own device key
+    /// (`iss` is that key's JWK Thumbprint URI), no organisation may issue it, and a receiver
+    /// shows its claims as declared by the person, not verified. Never meets a requirement.
+    pub self_declared: bool,
     validator: Validator,
 }
 
@@ -58,6 +62,7 @@ impl CredentialType {
             schema,
             always_disclosed: vec!["recordType"],
             validity_days: definition.validity_days,
+            self_declared: definition.self_declared,
             validator,
         })
     }
@@ -157,6 +162,16 @@ impl Catalogue {
     /// The credential types whose audience is `audience`.
     pub fn for_audience(&self, audience: Audience) -> impl Iterator<Item = &CredentialType> {
         self.types.iter().filter(move |t| t.audience == audience)
+    }
+
+    /// The one self-declared type: personal details the holder signs with its own wallet key.
+    pub fn self_declared(&self) -> Option<&CredentialType> {
+        self.types.iter().find(|t| t.self_declared)
+    }
+
+    /// Whether `vct` names a self-declared type (see [`CredentialType::self_declared`]).
+    pub fn is_self_declared(&self, vct: &str) -> bool {
+        self.by_vct(vct).is_some_and(|t| t.self_declared)
     }
 
     /// Validates claims against the type named by `vct`.

@@ -42,6 +42,7 @@ pub fn normalise_dsp_record<'c>(
     }
     let credential = catalogue
         .by_name(record_type)
+        .filter(|t| !t.self_declared)
         .ok_or_else(|| CatalogueError::UnknownType(record_type.to_owned()))?;
     let Value::Object(fields) = record else {
         return Err(CatalogueError::UnknownType(record_type.to_owned()));

@@ -14,6 +14,8 @@ pub(crate) struct Definition {
     /// stays true (an award, a test, an assignment), bounded by its own dates and revoked
     /// through the status list when the source record changes.
     pub validity_days: Option<u32>,
+    /// Signed by the holder's own wallet key, never by an organisation.
+    pub self_declared: bool,
     pub schema: &'static str,
 }
 
@@ -36,6 +38,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         description: "A verified identity check: legal names, date of birth, GPG45 identity profile, who checked the evidence and when. No images.",
         audience: Audience::Hr,
         validity_days: None,
+        self_declared: false,
         schema: schema!("identity"),
     },
     Definition {
@@ -45,6 +48,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         description: "One ESR assignment: organisation, staff group, job role, position, grade or band, contract type, whole-time equivalent and dates. Never pay.",
         audience: Audience::Hr,
         validity_days: None,
+        self_declared: false,
         schema: schema!("employment"),
     },
     Definition {
@@ -55,6 +59,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         audience: Audience::Hr,
         // Bounded by permissionExpiryDate when the permission is time-limited.
         validity_days: None,
+        self_declared: false,
         schema: schema!("right-to-work"),
     },
     Definition {
@@ -64,6 +69,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         description: "Outcome of a Disclosure and Barring Service check made by an employer.",
         audience: Audience::Hr,
         validity_days: Some(THREE_YEARS),
+        self_declared: false,
         schema: schema!("dbs-check-outcome"),
     },
     Definition {
@@ -74,6 +80,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         audience: Audience::Hr,
         // A point-in-time register check; regulators renew registration yearly.
         validity_days: Some(ONE_YEAR),
+        self_declared: false,
         schema: schema!("professional-registration"),
     },
     Definition {
@@ -83,6 +90,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         description: "One statutory or mandatory training competence (CSTF or MAND). Receivers recompute expiry from the date last awarded.",
         audience: Audience::Hr,
         validity_days: None,
+        self_declared: false,
         schema: schema!("core-skills-training"),
     },
     Definition {
@@ -93,6 +101,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         audience: Audience::Hr,
         // Bounded by expiryDate when the skill needs reassessment.
         validity_days: None,
+        self_declared: false,
         schema: schema!("skill"),
     },
     Definition {
@@ -102,6 +111,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         description: "The HR-visible outcome of a work health assessment: fit, fit with adjustments or not fit, and exposure-prone procedure clearance. No clinical detail.",
         audience: Audience::Hr,
         validity_days: Some(THREE_YEARS),
+        self_declared: false,
         schema: schema!("occupational-health-clearance"),
     },
     Definition {
@@ -111,6 +121,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         description: "A vaccination from the workforce screening and vaccination model. Occupational health only.",
         audience: Audience::OccupationalHealth,
         validity_days: None,
+        self_declared: false,
         schema: schema!("vaccination"),
     },
     Definition {
@@ -120,6 +131,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         description: "A clinical test result from the workforce screening and vaccination model. Occupational health only.",
         audience: Audience::OccupationalHealth,
         validity_days: None,
+        self_declared: false,
         schema: schema!("clinical-test"),
     },
     Definition {
@@ -129,6 +141,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         description: "An observation (e.g. BCG scar evident) from the workforce screening and vaccination model. Occupational health only.",
         audience: Audience::OccupationalHealth,
         validity_days: None,
+        self_declared: false,
         schema: schema!("observation"),
     },
     Definition {
@@ -139,6 +152,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         audience: Audience::Hr,
         // Bounded by programmeEndDate.
         validity_days: None,
+        self_declared: false,
         schema: schema!("training-programme"),
     },
     Definition {
@@ -149,6 +163,7 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         audience: Audience::Hr,
         // Bounded by endDate.
         validity_days: None,
+        self_declared: false,
         schema: schema!("training-placement"),
     },
     Definition {
@@ -159,6 +174,18 @@ pub(crate) const DEFINITIONS: &[Definition] = &[
         audience: Audience::Hr,
         // A reference speaks for the time it was given; employers ask for a fresh one.
         validity_days: Some(ONE_YEAR),
+        self_declared: false,
         schema: schema!("reference"),
+    },
+    Definition {
+        name: "SelfDeclaredDetails",
+        slug: "self-declared-details",
+        display_name: "Your personal details",
+        description: "Details you declare yourself (preferred name, contact details, address, emergency contacts, National Insurance number), so a new employer's forms are pre-filled. Signed by your wallet, not checked by anyone.",
+        audience: Audience::Hr,
+        // Signed by the wallet itself and replaced whenever the person edits it.
+        validity_days: None,
+        self_declared: true,
+        schema: schema!("self-declared-details"),
     },
 ];

@@ -247,5 +247,6 @@ pub fn evaluate(
         today,
         lines,
         summary,
+        self_declared: None,
     })
 }

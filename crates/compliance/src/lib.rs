@@ -54,6 +54,8 @@ pub use cstf::{LocalPeriods, Period};
 pub use error::ComplianceError;
 pub use evaluate::{evaluate, Placement, PlacementKind, Presented};
 pub use profile::{default_profiles, Requirement, RoleProfile};
-pub use report::{Evidence, Report, ReportLine, Status, Summary};
+pub use report::{
+    DeclaredItem, Evidence, Report, ReportLine, Status, Summary, SELF_DECLARED_HEADING,
+};
 pub use request::{requested_credentials, vct, Audience, ClaimValues, CredentialRequest, VCT_BASE};
 pub use vocab::{BarredList, DbsLevel, ProfessionalBody, TIS_GRADES};

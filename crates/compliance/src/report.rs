@@ -131,6 +131,25 @@ pub struct Report {
     pub lines: Vec<ReportLine>,
     /// Counts.
     pub summary: Summary,
+    /// What the person declared about themselves (their wallet's self-declared credential),
+    /// in a section of its own: declared by the person, not verified by anyone. Never counts
+    /// towards a requirement. `None` when nothing self-declared was shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_declared: Option<Vec<DeclaredItem>>,
+}
+
+/// Heading of the report's self-declared section, wherever it is shown.
+pub const SELF_DECLARED_HEADING: &str = "Declared by the person (not verified)";
+
+/// One claim the person declared about themselves, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredItem {
+    /// The claim name (`preferredName`).
+    pub claim: String,
+    /// Its label (`Preferred name`).
+    pub label: String,
+    /// Its value as a person reads it.
+    pub value: String,
 }
 
 impl Summary {
@@ -165,7 +184,9 @@ impl Report {
     /// CSV for the trust's ESR team, RFC 4180 (comma, CRLF, quotes doubled): a header
     /// `requirement,status,date,issuer_ods,detail`, then one row per requirement. `date` is
     /// the met date, the expiry for `expires during placement`, otherwise the evidence date
-    /// if any; `detail` joins the reason, the evidence summary and the note with `; `.
+    /// if any; `detail` joins the reason, the evidence summary and the note with `; `. Any
+    /// self-declared details follow as rows of their own, status `declared by the person, not
+    /// checked`, the value in `detail`.
     pub fn to_csv(&self) -> Result<String, ComplianceError> {
         let fail = |e: &dyn std::fmt::Display| ComplianceError::Csv(e.to_string());
         let mut writer = csv::WriterBuilder::new()
@@ -205,6 +226,18 @@ impl Report {
                     date.map(date::format).unwrap_or_default(),
                     cell(ods),
                     cell(&detail.join("; ")),
+                ])
+                .map_err(|e| fail(&e))?;
+        }
+        // Self-declared details follow the requirements, each row saying it was not checked.
+        for item in self.self_declared.iter().flatten() {
+            writer
+                .write_record([
+                    cell(&format!("{SELF_DECLARED_HEADING}: {}", item.label)),
+                    "declared by the person, not checked".to_owned(),
+                    String::new(),
+                    String::new(),
+                    cell(&item.value),
                 ])
                 .map_err(|e| fail(&e))?;
         }

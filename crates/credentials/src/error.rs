@@ -26,4 +26,12 @@ pub enum EngineError {
     StatusIssuerMismatch { uri: String, list_issuer: String },
     #[error("credential has no status claim; the passport requires one so it can be revoked")]
     NoStatus,
+    #[error("{0} is not a self-declared credential type")]
+    NotSelfDeclared(String),
+    #[error("a self-declared credential must be bound to a holder key (cnf.jwk)")]
+    SelfDeclaredUnbound,
+    #[error("a self-declared credential's iss must be the JWK Thumbprint URI of its own cnf.jwk")]
+    SelfDeclaredIssuer,
+    #[error("a self-declared credential carries no status")]
+    SelfDeclaredStatus,
 }

@@ -9,6 +9,12 @@
 //! the trust list gives for `iss`/`kid`, disclosures, times, key binding), then the trust list
 //! authorises `iss` for `vct`, then the catalogue knows the `vct`, then the status list entry is
 //! VALID. A status list the verifier could not obtain is an error, never "valid".
+//!
+//! The one exception is a self-declared type (personal details the person signs with their own
+//! wallet key): [`PresentationVerifier::verify_self_declared`] takes the issuer key from the
+//! credential's own `cnf.jwk`, requires `iss` to be its JWK Thumbprint URI, and checks
+//! disclosures, times and key binding; no trust list, no status. The strict path refuses such
+//! a credential (no organisation may issue its `vct`).
 
 mod error;
 mod issuer;
@@ -18,4 +24,4 @@ mod verifier;
 pub use error::EngineError;
 pub use issuer::{CredentialIssuer, IssueRequest};
 pub use status::StatusLists;
-pub use verifier::{PresentationVerifier, VerifiedCredential};
+pub use verifier::{PresentationVerifier, SelfDeclaredCredential, VerifiedCredential};

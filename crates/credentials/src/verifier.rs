@@ -29,7 +29,97 @@ pub struct VerifiedCredential {
     pub status: StatusReference,
 }
 
+/// A self-declared presentation that passed its checks: signed by its own holder key (`iss` is
+/// that key's JWK Thumbprint URI), disclosures and key binding verified. Nothing in it is
+/// vouched for by anyone but the person.
+#[derive(Debug, Clone)]
+pub struct SelfDeclaredCredential {
+    pub iss: String,
+    pub vct: String,
+    pub type_name: &'static str,
+    /// All processed claims, envelope included.
+    pub claims: Map<String, Value>,
+    pub disclosed: Vec<ClaimPath>,
+    pub holder: Jwk,
+}
+
 impl PresentationVerifier<'_> {
+    /// Whether `presentation` claims (unverified) a self-declared `vct`: the caller then takes
+    /// [`Self::verify_self_declared`] instead of the strict path. A wrong answer only picks the
+    /// path; each path checks the `vct` it was chosen for after the signature.
+    pub fn claims_self_declared(&self, presentation: &str) -> bool {
+        SdJwt::parse(presentation)
+            .and_then(|sd| sd.unverified_payload())
+            .ok()
+            .and_then(|p| p.get("vct").and_then(Value::as_str).map(str::to_owned))
+            .is_some_and(|vct| self.catalogue.is_self_declared(&vct))
+    }
+
+    /// Verifies a self-declared presentation: the issuer key is the credential's own `cnf.jwk`
+    /// and `iss` must be that key's JWK Thumbprint URI (RFC 9278); disclosures, times and key
+    /// binding are checked as for any credential; the `vct` must be a self-declared type of the
+    /// catalogue and the claims valid against its schema. No trust list and no status list: the
+    /// result proves only that the holder of that key declared these claims.
+    pub fn verify_self_declared(
+        &self,
+        presentation: &str,
+        opts: &VerifyOptions,
+    ) -> Result<SelfDeclaredCredential, EngineError> {
+        let sd_jwt = SdJwt::parse(presentation)?;
+        let issuer_failure: RefCell<Option<EngineError>> = RefCell::new(None);
+        let resolve = |_header: &Map<String, Value>,
+                       payload: &Map<String, Value>|
+         -> Result<VerifyingKey, SdJwtError> {
+            let fail = |e: EngineError| {
+                let msg = e.to_string();
+                *issuer_failure.borrow_mut() = Some(e);
+                SdJwtError::IssuerKey(msg)
+            };
+            // From the issuer-signed payload: `cnf` is never selectively disclosable.
+            let jwk = payload
+                .get("cnf")
+                .and_then(|c| c.get("jwk"))
+                .and_then(|j| Jwk::from_json(j).ok())
+                .ok_or_else(|| fail(EngineError::SelfDeclaredUnbound))?;
+            let iss = payload
+                .get("iss")
+                .and_then(Value::as_str)
+                .ok_or(SdJwtError::MissingClaim("iss"))?;
+            if iss != vc::jwk_thumbprint_uri(&jwk) {
+                return Err(fail(EngineError::SelfDeclaredIssuer));
+            }
+            jwk.verifying_key()
+                .map_err(|e| SdJwtError::IssuerKey(e.to_string()))
+        };
+        let v = match vc::verify_received(sd_jwt, presentation, &resolve, opts) {
+            Ok(v) => v,
+            Err(e) => return Err(issuer_failure.into_inner().unwrap_or(EngineError::SdJwt(e))),
+        };
+        let ty = self
+            .catalogue
+            .by_vct(&v.vct)
+            .ok_or_else(|| CatalogueError::UnknownType(v.vct.clone()))?;
+        if !ty.self_declared {
+            return Err(EngineError::NotSelfDeclared(v.vct));
+        }
+        if v.status.is_some() {
+            return Err(EngineError::SelfDeclaredStatus);
+        }
+        let holder = v
+            .sd_jwt
+            .holder_key
+            .ok_or(EngineError::SelfDeclaredUnbound)?;
+        ty.validate(&Value::Object(v.sd_jwt.claims.clone()))?;
+        Ok(SelfDeclaredCredential {
+            iss: v.iss,
+            vct: v.vct,
+            type_name: ty.name,
+            claims: v.sd_jwt.claims,
+            disclosed: v.sd_jwt.disclosed,
+            holder,
+        })
+    }
+
     /// Verifies an SD-JWT VC presentation with key binding to `expect` (the request's nonce and
     /// this verifier's client identifier).
     pub fn verify(

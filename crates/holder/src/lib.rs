@@ -48,6 +48,7 @@ mod error;
 mod http;
 mod present;
 mod receive;
+mod self_declared;
 mod wallet;
 
 pub use error::{HolderError, Step};

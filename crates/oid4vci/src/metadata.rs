@@ -98,8 +98,10 @@ pub fn issuer_metadata(
     display_name: &str,
 ) -> Value {
     let endpoints = Endpoints::for_issuer(credential_issuer);
+    // A self-declared type is signed by the holder's own wallet, never issued here.
     let configurations: Map<String, Value> = catalogue
         .iter()
+        .filter(|t| !t.self_declared)
         .map(|t| (t.name.to_string(), credential_configuration(t)))
         .collect();
     json!({
@@ -369,7 +371,11 @@ mod tests {
         let configs = m["credential_configurations_supported"]
             .as_object()
             .unwrap();
-        assert_eq!(configs.len(), Catalogue::nhs().iter().count());
+        assert_eq!(
+            configs.len(),
+            Catalogue::nhs().iter().filter(|t| !t.self_declared).count()
+        );
+        assert!(!configs.contains_key("SelfDeclaredDetails"));
         let c = &configs["CoreSkillsTraining"];
         assert_eq!(c["format"], "dc+sd-jwt");
         assert_eq!(

@@ -164,7 +164,10 @@ impl Collector {
 
     /// Takes one record: schema check, then duplicate / conflicting key check.
     pub(crate) fn accept(&mut self, record: SourceRecord) {
-        match Catalogue::nhs().by_name(record.type_name) {
+        match Catalogue::nhs()
+            .by_name(record.type_name)
+            .filter(|t| !t.self_declared)
+        {
             None => {
                 return self.errors.push(RowError {
                     line: record.line,

@@ -22,6 +22,15 @@ pub const NEVER_DISCLOSABLE: [&str; 8] = [
     "status",
 ];
 
+/// Prefix of a JWK Thumbprint URI with SHA-256 (RFC 9278).
+pub const JWK_THUMBPRINT_URI_PREFIX: &str = "urn:ietf:params:oauth:jwk-thumbprint:sha-256:";
+
+/// The JWK Thumbprint URI (RFC 9278) of `jwk`: the `iss` of a credential the holder signs with
+/// its own key, so the issuer identifier names exactly one key and needs no resolution.
+pub fn jwk_thumbprint_uri(jwk: &Jwk) -> String {
+    format!("{JWK_THUMBPRINT_URI_PREFIX}{}", jwk.thumbprint())
+}
+
 /// Reference to an entry of an IETF Token Status List (draft-ietf-oauth-status-list section 6.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusReference {

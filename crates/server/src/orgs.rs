@@ -106,10 +106,12 @@ pub fn issuer_id(base: &str, ods: &str) -> String {
 
 /// The credential types (`vct`) an organisation of this kind may issue. A trust issues every
 /// HR-visible type except doctors' programme and placement (NHS England's); a trust with its
-/// own OH service also issues the OH types.
+/// own OH service also issues the OH types. No organisation may issue a self-declared type,
+/// whatever its configuration says: only the person's own wallet signs it.
 pub fn may_issue(catalogue: &Catalogue, kind: OrgKind, types: &[String]) -> Vec<String> {
     catalogue
         .iter()
+        .filter(|t| !t.self_declared)
         .filter(|t| {
             if types.is_empty() {
                 kind == OrgKind::Trust

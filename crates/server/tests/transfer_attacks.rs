@@ -548,3 +548,92 @@ async fn a15_credentials_of_two_wallets_pooled_into_one_answer() {
         refused_on_line(&a, CR, p, "different wallet key").await;
     }
 }
+
+#[tokio::test]
+async fn a16_self_signed_credential_of_a_trust_list_type() {
+    for server in servers().await {
+        let wallet = amara_wallet(&server).await;
+        baseline(&fetched(&server, &wallet).await).await;
+        // The wallet signs a CSTF competence with its own device key, issuer named by that key's
+        // thumbprint as a self-declared credential is: only the self-declared vct may do that.
+        let a = fetched(&server, &wallet).await;
+        let iss = passport_sd_jwt::vc::jwk_thumbprint_uri(wallet.device_jwk());
+        let p = reissue(&a, CR, (&iss, wallet.device_key()), CR, None);
+        refused_on_line(&a, CR, p, "is not on the trust list").await;
+    }
+}
+
+/// `holder`'s self-declared details, every detail disclosed, bound to request `a` by `holder`'s
+/// device key.
+fn declared_by(a: &Answering<'_>, holder: &mut Wallet) -> String {
+    let details = serde_json::json!({"preferredName": "Someone else", "phone": "07700 900999"});
+    let held = holder
+        .set_self_declared(details.as_object().unwrap().clone(), passport_server::now())
+        .unwrap()
+        .clone();
+    let sd = passport_sd_jwt::SdJwt::parse(&held.sd_jwt).unwrap();
+    let (_, paths) = sd.claims_and_paths().unwrap();
+    let r = &a.req.request;
+    bind(
+        &sd.select(&paths).unwrap().prefix(),
+        &r.client_id,
+        &r.nonce,
+        holder.device_key(),
+    )
+}
+
+#[tokio::test]
+async fn a17_self_declared_details_of_another_wallet_or_alone() {
+    for server in servers().await {
+        let mut wallet = amara_wallet(&server).await;
+        // Baseline: Amara's own declaration is taken, as declared.
+        let mine = serde_json::json!({"preferredName": "Amy"});
+        wallet
+            .set_self_declared(mine.as_object().unwrap().clone(), passport_server::now())
+            .unwrap();
+        let a = fetched(&server, &wallet).await;
+        let (status, body) = a.post(a.honest()).await;
+        assert_eq!(status, 200, "{body}");
+        let report = report_of(&a).await;
+        assert_eq!(report.self_declared.unwrap()[0].value, "Amy");
+
+        // Somebody else's declaration, bound to their own key, pooled into Amara's answer.
+        let a = fetched(&server, &wallet).await;
+        let mut other = Wallet::in_memory().unwrap();
+        let theirs = declared_by(&a, &mut other);
+        let (status, body) = a.post(a.honest_but("self_declared", theirs)).await;
+        assert_eq!(status, 200, "{body}");
+        let rows = a.server.state.store.presented("R0A", &a.id).await.unwrap();
+        let (bad, good): (Vec<_>, Vec<_>) =
+            rows.iter().partition(|r| r.query_id == "self_declared");
+        assert!(
+            bad.len() == 1
+                && !bad[0].accepted
+                && bad[0].reason.contains("different wallet key")
+                && bad[0].claims.is_none(),
+            "{bad:?}"
+        );
+        assert!(good.iter().all(|r| r.accepted), "{good:?}");
+        let report = report_of(&a).await;
+        assert!(report.self_declared.is_none());
+        assert!(matches!(line(&report, CR), Status::Met { .. }));
+
+        // A self-declared credential alone proves nothing: the response is refused as a whole
+        // and the request stays open for the person.
+        let a = fetched(&server, &wallet).await;
+        let alone: VpToken = [(
+            "self_declared".to_string(),
+            vec![declared_by(&a, &mut other)],
+        )]
+        .into_iter()
+        .collect();
+        let form = a.form(alone, &a.req.request.state);
+        refused_response(
+            &a,
+            form,
+            "no presented credential verified",
+            RequestStatus::Fetched,
+        )
+        .await;
+    }
+}

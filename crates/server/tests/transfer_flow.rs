@@ -311,3 +311,75 @@ async fn protocol_endpoints_answer_web_wallets_of_any_origin_but_the_portal_does
         .get("access-control-allow-origin")
         .is_none());
 }
+
+#[tokio::test]
+async fn personal_details_are_shared_as_declared_not_verified_and_meet_nothing() {
+    for server in servers().await {
+        let mut wallet = amara_wallet(&server).await;
+        // The same request answered before and after Amara declares her details.
+        let before_id = request(&server, Audience::Hr).await;
+        let (shared, before) = answer(&server, &wallet, &before_id).await;
+        assert!(shared.iter().all(|s| s.query_id != "self_declared"));
+        let before: Report = serde_json::from_str(before.report.as_deref().unwrap()).unwrap();
+        assert!(before.self_declared.is_none());
+
+        let details = serde_json::json!({
+            "preferredName": "Amy",
+            "emergencyContacts": [{"name": "Chidi Okafor", "relationship": "Brother", "phone": "07700 900456"}]
+        });
+        wallet
+            .set_self_declared(details.as_object().unwrap().clone(), passport_server::now())
+            .unwrap();
+        let id = request(&server, Audience::Hr).await;
+        let req = fetch(&server, &wallet, &id).await.unwrap();
+        let m = req.selection.matches("self_declared");
+        assert_eq!(m.len(), 1, "the wallet offers its declaration");
+        // Exactly the details held are disclosed (with the record type).
+        assert_eq!(m[0].disclose.len(), 3, "{:?}", m[0].disclose);
+        let (shared, stored) = answer(&server, &wallet, &id).await;
+        assert!(shared.iter().any(|s| s.query_id == "self_declared"));
+        let report: Report = serde_json::from_str(stored.report.as_deref().unwrap()).unwrap();
+        // HR's requirement lines and counts are unchanged.
+        assert_eq!(report.lines, before.lines);
+        assert_eq!(report.summary, before.summary);
+        let declared = report.self_declared.clone().unwrap();
+        let pairs: Vec<(&str, &str)> = declared
+            .iter()
+            .map(|i| (i.label.as_str(), i.value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("Preferred name", "Amy"),
+                ("Emergency contacts", "Chidi Okafor (Brother), 07700 900456")
+            ]
+        );
+        let presented = server.state.store.presented("R0A", &id).await.unwrap();
+        let row = presented
+            .iter()
+            .find(|p| p.query_id == "self_declared")
+            .unwrap();
+        assert!(row.accepted);
+        assert_eq!(row.reason, "self-declared (not verified)");
+        assert!(row.issuer_ods.is_none());
+        assert!(row
+            .iss
+            .as_deref()
+            .unwrap()
+            .starts_with("urn:ietf:params:oauth:jwk-thumbprint:sha-256:"));
+        let csv = report.to_csv().unwrap();
+        assert!(csv.contains(
+            "Declared by the person (not verified): Preferred name,\"declared by the person, not checked\",,,Amy"
+        ));
+
+        // The OH team's request never asks for it.
+        let oh = request(&server, Audience::OccupationalHealth).await;
+        let oh_req = fetch(&server, &wallet, &oh).await.unwrap();
+        assert!(oh_req
+            .request
+            .dcql_query
+            .credentials
+            .iter()
+            .all(|c| c.id != "self_declared"));
+    }
+}

@@ -9,7 +9,7 @@ use super::*;
 #[test]
 fn every_schema_compiles_and_meets_the_2020_12_meta_schema() {
     let catalogue = Catalogue::build().unwrap();
-    assert_eq!(catalogue.iter().count(), 14);
+    assert_eq!(catalogue.iter().count(), 15);
     for t in catalogue.iter() {
         assert_eq!(
             t.schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
@@ -147,4 +147,111 @@ fn employment_and_identity_hold_no_pay_and_no_images() {
             );
         }
     }
+}
+
+#[test]
+fn self_declared_details_is_the_one_self_declared_type() {
+    let t = nhs().self_declared().unwrap();
+    assert_eq!(t.name, "SelfDeclaredDetails");
+    assert_eq!(
+        t.vct,
+        "https://w3id.org/nhs-staff-passport/vct/self-declared-details/v1"
+    );
+    assert!(nhs().is_self_declared(&t.vct));
+    assert_eq!(nhs().iter().filter(|t| t.self_declared).count(), 1);
+    assert!(!nhs().is_self_declared(&of("Identity").vct));
+    // Only recordType is required: every detail is optional.
+    assert_eq!(t.schema["required"], json!(["recordType"]));
+    // An organisation's import can never carry it.
+    let err = normalise_dsp_record(
+        nhs(),
+        &json!({"recordType": "SelfDeclaredDetails", "preferredName": "Amy"}),
+    )
+    .unwrap_err();
+    assert!(matches!(err, CatalogueError::UnknownType(_)), "{err:?}");
+}
+
+#[test]
+fn self_declared_details_accepts_good_claims_and_refuses_bad_ones() {
+    let t = of("SelfDeclaredDetails");
+    let full = json!({
+        "recordType": "SelfDeclaredDetails",
+        "preferredName": "Amy",
+        "email": "amara@example.org",
+        "phone": "+44 7700 900123",
+        "address": {"lines": ["1 Long Lane", "Leeds"], "postcode": "LS1 4AP"},
+        "emergencyContacts": [{"name": "Chidi Okafor", "relationship": "Brother", "phone": "07700 900456"}],
+        "nationalInsuranceNumber": "AB123456C"
+    });
+    t.validate(&full).unwrap();
+    t.validate(&json!({"recordType": "SelfDeclaredDetails"}))
+        .unwrap();
+    t.validate(&json!({"recordType": "SelfDeclaredDetails", "preferredName": "Amy"}))
+        .unwrap();
+    let with = |name: &str, value: serde_json::Value| {
+        let mut c = full.clone();
+        c[name] = value;
+        c
+    };
+    let base = "SelfDeclaredDetails";
+    for bad in [
+        "QQ12345C",
+        "qq123456c",
+        "QQ123456E",
+        "GB123456A",
+        "DA123456A",
+        "QQ 12 34 56 C",
+    ] {
+        assert_error_at(
+            base,
+            &with("nationalInsuranceNumber", json!(bad)),
+            "/nationalInsuranceNumber",
+            "",
+        );
+    }
+    assert_error_at(base, &with("email", json!("not an email")), "/email", "");
+    assert_error_at(base, &with("phone", json!("call me")), "/phone", "");
+    assert_error_at(
+        base,
+        &with("preferredName", json!("")),
+        "/preferredName",
+        "",
+    );
+    assert_error_at(
+        base,
+        &with(
+            "address",
+            json!({"lines": ["1 Long Lane"], "country": "UK"}),
+        ),
+        "/address/country",
+        "not allowed",
+    );
+    assert_error_at(
+        base,
+        &with("address", json!({"postcode": "LS1 4AP"})),
+        "/address/lines",
+        "required",
+    );
+    assert_error_at(
+        base,
+        &with(
+            "emergencyContacts",
+            json!([{"name": "Chidi", "phone": "07700 900456"}]),
+        ),
+        "/emergencyContacts/0/relationship",
+        "required",
+    );
+    assert_error_at(
+        base,
+        &with("emergencyContacts", json!([])),
+        "/emergencyContacts",
+        "",
+    );
+    assert_error_at(base, &with("salary", json!(1)), "/salary", "not allowed");
+    assert_error_at(
+        base,
+        &with("recordType", json!("Identity")),
+        "/recordType",
+        "",
+    );
 }

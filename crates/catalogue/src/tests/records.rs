@@ -56,6 +56,10 @@ fn good_records() -> Vec<Value> {
         json!({"recordType": "Reference", "refereeOrganisationOds": "RR8", "refereeName": "Dr Alex Morgan", "refereeRole": "Medical Staffing Manager",
             "employmentStartDate": "2025-08-06", "employmentEndDate": "2026-08-04", "jobTitle": "Specialty Registrar (ST3)",
             "referenceDate": "2026-06-15", "reasonForLeaving": "End of rotation", "disciplinaryProceedings": false}),
+        json!({"recordType": "SelfDeclaredDetails", "preferredName": "Jen", "email": "jane.smith@example.org", "phone": "07700 900123",
+            "address": {"lines": ["1 Long Lane", "Leeds"], "postcode": "LS1 4AP"},
+            "emergencyContacts": [{"name": "Sam Smith", "relationship": "Partner", "phone": "07700 900456"}],
+            "nationalInsuranceNumber": "AB123456C"}),
     ]
 }
 

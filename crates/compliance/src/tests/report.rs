@@ -197,3 +197,39 @@ fn a_placement_that_ends_before_it_starts_is_an_error() {
     )
     .is_ok());
 }
+
+#[test]
+fn self_declared_details_are_a_separate_section_that_meets_nothing() {
+    let plain = run("foundation-doctor-medicine", &full_foundation_doctor());
+    assert!(plain.self_declared.is_none());
+    assert!(!plain.to_json().expect("json").contains("self_declared"));
+    let mut report = plain.clone();
+    report.self_declared = Some(vec![
+        crate::DeclaredItem {
+            claim: "preferredName".to_owned(),
+            label: "Preferred name".to_owned(),
+            value: "Amy".to_owned(),
+        },
+        crate::DeclaredItem {
+            claim: "phone".to_owned(),
+            label: "Phone number".to_owned(),
+            value: "+44 7700 900123".to_owned(),
+        },
+    ]);
+    // Lines and counts are the requirements' alone.
+    assert_eq!(report.lines, plain.lines);
+    assert_eq!(report.summary, plain.summary);
+    let back: Report = serde_json::from_str(&report.to_json().expect("json")).expect("parses");
+    assert_eq!(back, report);
+    // A report stored before the field existed still reads.
+    let old: Report = serde_json::from_str(&plain.to_json().expect("json")).expect("parses");
+    assert!(old.self_declared.is_none());
+    let csv = report.to_csv().expect("csv");
+    assert!(csv.contains(
+        "\r\nDeclared by the person (not verified): Preferred name,\"declared by the person, not checked\",,,Amy\r\n"
+    ), "{csv}");
+    // Never read as a formula.
+    assert!(csv.contains(",'+44 7700 900123\r\n"), "{csv}");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert!(reader.records().all(|r| r.expect("row").len() == 5));
+}

@@ -10,11 +10,12 @@ use super::policy::{authorise, may, Action};
 use super::render;
 use super::transfers::profile_name;
 use crate::verifier::request::invocation_url;
+use crate::verifier::response::SELF_DECLARED_REASON;
 use crate::{now, ServerError, Shared};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use passport_compliance::{Report, Status};
+use passport_compliance::{Report, Status, SELF_DECLARED_HEADING};
 use passport_store::{RequestStatus, TransferRequest};
 use std::fmt::Write;
 
@@ -136,6 +137,7 @@ pub async fn page(
         None => body.push_str(&waiting(&state, &req)?),
         Some(report) => {
             body.push_str(&report_section(&req, &report));
+            body.push_str(&declared_section(&report));
             body.push_str(&presented_section(&state, &req, &report).await?);
             body.push_str(&decision_section(&viewer, &req));
         }
@@ -265,6 +267,24 @@ fn report_section(req: &TransferRequest, report: &Report) -> String {
     )
 }
 
+/// The person's own details, apart from the requirements and plainly marked as unchecked.
+fn declared_section(report: &Report) -> String {
+    let Some(items) = report.self_declared.as_deref().filter(|i| !i.is_empty()) else {
+        return String::new();
+    };
+    let rows: Vec<(String, String)> = items
+        .iter()
+        .map(|i| (html_escape(&i.label), html_escape(&i.value)))
+        .collect();
+    format!(
+        r#"<section id="self-declared" aria-labelledby="self-declared-heading"><h2 id="self-declared-heading">{heading}</h2>
+<div class="nhsuk-warning-callout"><h3 class="nhsuk-warning-callout__label"><span role="text"><span class="nhsuk-u-visually-hidden">Important: </span>Not verified</span></h3><p>These details were declared by the person, not checked by anyone. Use them to pre-fill forms; they meet no requirement above.</p></div>
+{list}</section>"#,
+        heading = html_escape(SELF_DECLARED_HEADING),
+        list = summary_list(&rows),
+    )
+}
+
 async fn presented_section(
     state: &Shared,
     req: &TransferRequest,
@@ -290,7 +310,9 @@ async fn presented_section(
             ),
             ty = html_escape(type_name),
             iss = html_escape(p.issuer_ods.as_deref().unwrap_or("")),
-            outcome = if p.accepted {
+            outcome = if p.accepted && p.reason == SELF_DECLARED_REASON {
+                tag("Declared by the person, not checked", "yellow")
+            } else if p.accepted {
                 tag("Verified", "green")
             } else {
                 format!("{} {}", tag("Refused", "red"), html_escape(&p.reason))

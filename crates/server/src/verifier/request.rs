@@ -117,6 +117,71 @@ pub fn dcql_query(requests: &[CredentialRequest], catalogue: &Catalogue) -> Dcql
     }
 }
 
+/// Id of the optional credential query for the person's self-declared details.
+pub const SELF_DECLARED_QUERY: &str = "self_declared";
+
+/// Adds to `query` one optional credential query, `self_declared`, for the catalogue's
+/// self-declared type (personal details the person signs with their own wallet, to pre-fill
+/// forms; shown apart and never meeting a requirement). Every detail is optional, so its claim
+/// sets are every subset of them, largest first: a wallet meets the first it can, which is
+/// exactly the details it holds. `recordType` (always disclosed) keeps each set non-empty.
+pub fn add_self_declared(query: &mut DcqlQuery, catalogue: &Catalogue) {
+    let Some(ty) = catalogue.self_declared() else {
+        return;
+    };
+    let names: Vec<&str> = ty
+        .json_schema()
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let details: Vec<&str> = names.into_iter().filter(|n| *n != "recordType").collect();
+    let mut claims = vec![ClaimsQuery {
+        id: Some("c0".into()),
+        path: vec![PathElement::Key("recordType".into())],
+        values: None,
+    }];
+    claims.extend(details.iter().enumerate().map(|(i, name)| ClaimsQuery {
+        id: Some(format!("c{}", i + 1)),
+        path: vec![PathElement::Key((*name).into())],
+        values: None,
+    }));
+    let mut masks: Vec<u32> = (0..(1u32 << details.len())).collect();
+    masks.sort_by_key(|m| std::cmp::Reverse(m.count_ones()));
+    let claim_sets = masks
+        .into_iter()
+        .map(|m| {
+            std::iter::once("c0".to_string())
+                .chain(
+                    (0..details.len())
+                        .filter(|i| m & (1 << i) != 0)
+                        .map(|i| format!("c{}", i + 1)),
+                )
+                .collect()
+        })
+        .collect();
+    query.credentials.push(CredentialQuery {
+        id: SELF_DECLARED_QUERY.into(),
+        format: FORMAT_SD_JWT_VC.into(),
+        multiple: false,
+        meta: Meta {
+            vct_values: Some(vec![ty.vct.clone()]),
+            other: Map::new(),
+        },
+        trusted_authorities: None,
+        require_cryptographic_holder_binding: true,
+        claims: Some(claims),
+        claim_sets: Some(claim_sets),
+    });
+    query
+        .credential_sets
+        .get_or_insert_with(Vec::new)
+        .push(CredentialSetQuery {
+            options: vec![vec![SELF_DECLARED_QUERY.into()]],
+            required: false,
+        });
+}
+
 /// Creates, signs and stores a transfer request; returns its id.
 pub async fn create(
     state: &Shared,
@@ -141,7 +206,11 @@ pub async fn create(
             "this role profile asks for nothing this team may see".into(),
         ));
     }
-    let query = dcql_query(&requests, state.catalogue);
+    let mut query = dcql_query(&requests, state.catalogue);
+    // HR may be offered the person's own details to pre-fill its forms; OH is not.
+    if audience == Audience::Hr {
+        add_self_declared(&mut query, state.catalogue);
+    }
     query
         .validate()
         .map_err(|e| ServerError::Internal(format!("DCQL query: {e}")))?;

@@ -7,9 +7,12 @@
 use super::request::parse_audience;
 use crate::{ServerError, Shared};
 use passport_compliance::{
-    evaluate, LocalPeriods, Placement, PlacementKind, Presented, Report, RoleProfile, Status,
+    evaluate, DeclaredItem, LocalPeriods, Placement, PlacementKind, Presented, Report, RoleProfile,
+    Status,
 };
-use passport_credentials::{PresentationVerifier, StatusLists, VerifiedCredential};
+use passport_credentials::{
+    PresentationVerifier, SelfDeclaredCredential, StatusLists, VerifiedCredential,
+};
 use passport_jose::b64;
 use passport_oid4vp::{
     check_presentation, check_response, decrypt_response, parse_response_form, DcqlQuery,
@@ -18,6 +21,9 @@ use passport_oid4vp::{
 use passport_sd_jwt::KbExpectation;
 use passport_store::{PresentedRow, TransferRequest};
 use serde_json::{Map, Value};
+
+/// The reason stored for an accepted self-declared presentation.
+pub const SELF_DECLARED_REASON: &str = "self-declared (not verified)";
 
 /// How old a KB-JWT may be when it arrives.
 const KB_MAX_AGE_SECS: i64 = 300;
@@ -219,7 +225,11 @@ async fn read(
     // Anyone holding the link can encrypt to this request's key and state: a response in which
     // no presentation verifies (none at all, or all bound to another nonce) is refused whole, so
     // it cannot use the request up before the person answers.
-    if !rows.iter().any(|r| r.accepted) {
+    // A self-declared credential proves nothing (anyone can sign one), so it never counts here.
+    if !rows
+        .iter()
+        .any(|r| r.accepted && r.reason != SELF_DECLARED_REASON)
+    {
         let why: Vec<String> = rows
             .iter()
             .map(|r| format!("{}: {}", r.query_id, r.reason))
@@ -229,10 +239,11 @@ async fn read(
             format!("no presented credential verified ({})", why.join("; ")),
         )));
     }
-    let report = match report(state, req, &presented, &rows, now).await? {
+    let mut report = match report(state, req, &presented, &rows, now).await? {
         Ok(r) => r,
         Err(why) => return Ok(Err(Refused::bad("invalid_request", why))),
     };
+    report.self_declared = declared_items(state, &rows);
     Ok(Ok((jwe, rows, report)))
 }
 
@@ -263,8 +274,28 @@ async fn verify_all(
     };
     // First every check but status; then fetch the status lists named; then status.
     let mut checked: Vec<(String, Result<VerifiedCredential, String>)> = Vec::new();
+    let mut declared: Vec<(String, Result<SelfDeclaredCredential, String>)> = Vec::new();
     for (query_id, presentations) in vp_token {
         for p in presentations {
+            // The one branch off the strict path: a presentation whose vct is the self-declared
+            // type is signed by its own holder key, so it is checked on its own path (the vct is
+            // checked again after the signature there). Every other vct goes the strict way, and
+            // a self-signed credential claiming one is refused by the trust list.
+            if first_pass.claims_self_declared(p) {
+                let result = first_pass
+                    .verify_self_declared(p, &opts)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| {
+                        let Some(query) = ctx.query.credential(query_id) else {
+                            return Err("answers no query of this request".to_string());
+                        };
+                        check_presentation(query, &v.vct, &v.claims)
+                            .map(|()| v)
+                            .map_err(|e| e.to_string())
+                    });
+                declared.push((query_id.clone(), result));
+                continue;
+            }
             let result = first_pass
                 .verify_before_status(p, &opts)
                 .map_err(|e| e.to_string())
@@ -357,7 +388,116 @@ async fn verify_all(
             }),
         }
     }
+    // Self-declared details: believed only as coming from the same wallet as the verified
+    // credentials (one response, one wallet); without any, they are not taken at all.
+    for (query_id, result) in declared {
+        let result = result.and_then(|v| {
+            if anchor.is_none() || Some(v.holder.thumbprint()) != anchor {
+                return Err(
+                    "self-declared details bound to a different wallet key from the verified \
+                     credentials of this response (or shared without any): not taken"
+                        .into(),
+                );
+            }
+            Ok(v)
+        });
+        rows.push(match result {
+            Ok(v) => PresentedRow {
+                query_id,
+                vct: Some(v.vct.clone()),
+                iss: Some(v.iss.clone()),
+                issuer_ods: None,
+                accepted: true,
+                reason: SELF_DECLARED_REASON.into(),
+                claims: Some(Value::Object(subject_claims(&v.claims)).to_string()),
+            },
+            Err(reason) => PresentedRow {
+                query_id,
+                vct: None,
+                iss: None,
+                issuer_ods: None,
+                accepted: false,
+                reason,
+                claims: None,
+            },
+        });
+    }
     (rows, presented)
+}
+
+/// The accepted self-declared claims as report items, labelled from the type's schema, in
+/// schema order; `recordType` left out. `None` when none were accepted.
+fn declared_items(state: &Shared, rows: &[PresentedRow]) -> Option<Vec<DeclaredItem>> {
+    let ty = state.catalogue.self_declared()?;
+    let properties = ty
+        .json_schema()
+        .get("properties")
+        .and_then(Value::as_object)?;
+    let mut items = Vec::new();
+    for row in rows
+        .iter()
+        .filter(|r| r.accepted && r.reason == SELF_DECLARED_REASON)
+    {
+        let Some(Value::Object(claims)) = row
+            .claims
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok())
+        else {
+            continue;
+        };
+        for (name, property) in properties {
+            let Some(value) = claims.get(name).filter(|_| name != "recordType") else {
+                continue;
+            };
+            let label = property
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or(name);
+            items.push(DeclaredItem {
+                claim: name.clone(),
+                label: label.to_string(),
+                value: declared_text(value),
+            });
+        }
+    }
+    (!items.is_empty()).then_some(items)
+}
+
+/// A declared value as a person reads it: an address's lines and postcode joined with commas,
+/// each emergency contact as `name (relationship), phone`, separated by semicolons.
+fn declared_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(declared_text)
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Object(o) => {
+            if let (Some(name), Some(relationship), Some(phone)) = (
+                o.get("name").and_then(Value::as_str),
+                o.get("relationship").and_then(Value::as_str),
+                o.get("phone").and_then(Value::as_str),
+            ) {
+                return format!("{name} ({relationship}), {phone}");
+            }
+            let mut parts: Vec<String> = o
+                .get("lines")
+                .and_then(Value::as_array)
+                .map(|l| {
+                    l.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(p) = o.get("postcode").and_then(Value::as_str) {
+                parts.push(p.to_owned());
+            }
+            parts.join(", ")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// The disclosed subject claims: the envelope (`iss`, `cnf`, `status`, times) left out.
