@@ -153,7 +153,8 @@ pub struct DeclaredItem {
 }
 
 impl Summary {
-    pub(crate) fn of(lines: &[ReportLine]) -> Summary {
+    /// The counts of `lines` (after a caller changed a line, recount with this).
+    pub fn of(lines: &[ReportLine]) -> Summary {
         let mut s = Summary {
             total: lines.len(),
             ..Summary::default()

@@ -305,13 +305,14 @@ async fn a08_vp_token_of_another_request_or_none() {
             RequestStatus::Fetched,
         )
         .await;
+        // The logged reason names the rule per presentation, cut to a bounded length.
         let why = failures(&b).await.pop().unwrap();
-        for q in a.honest().keys() {
-            assert!(
-                why.contains(&format!("{q}: KB-JWT nonce does not match")),
-                "{why}"
-            );
-        }
+        let first = a.honest().keys().next().unwrap().clone();
+        assert!(
+            why.contains(&format!("{first}: KB-JWT nonce does not match"))
+                && why.chars().count() <= 300,
+            "{why}"
+        );
         // A response presenting nothing (anyone with the link can send one) cannot use B up.
         let form = b.form(VpToken::new(), &b.req.request.state);
         refused_response(

@@ -31,7 +31,7 @@ pub use status::{
 };
 pub use verification::{
     NewTransferRequest, PresentedRow, RequestStatus, ResponseRefusal, StoredProfile,
-    TransferRequest,
+    TransferRequest, MAX_FAILURES_PER_REQUEST,
 };
 
 /// Errors of the storage layer.

@@ -51,6 +51,10 @@ pub struct StoredProfile {
     pub updated_at: i64,
 }
 
+/// Refused responses kept per request, and the longest reason kept.
+pub const MAX_FAILURES_PER_REQUEST: i64 = 50;
+const MAX_FAILURE_CHARS: usize = 300;
+
 /// What HR fills in to ask a person for their passport.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTransferRequest {
@@ -444,14 +448,22 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> Result<()> {
+        // The Response URI needs no sign-in: keep at most MAX_FAILURES_PER_REQUEST refusals of
+        // an existing request of `org`, each cut to MAX_FAILURE_CHARS, so nobody can grow the
+        // table or the page without bound.
+        let reason: String = reason.chars().take(MAX_FAILURE_CHARS).collect();
         sqlx::query(
-            "INSERT INTO response_failures (id, org, request_id, reason, at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO response_failures (id, org, request_id, reason, at) \
+             SELECT $1, $2, $3, $4, $5 \
+             WHERE EXISTS (SELECT 1 FROM transfer_requests WHERE org = $2 AND id = $3) \
+             AND (SELECT COUNT(*) FROM response_failures WHERE org = $2 AND request_id = $3) < $6",
         )
         .bind(ordered_id("rf-", now))
         .bind(org)
         .bind(id)
-        .bind(reason)
+        .bind(&reason)
         .bind(now)
+        .bind(MAX_FAILURES_PER_REQUEST)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -220,3 +220,42 @@ async fn profiles_and_local_periods_are_per_organisation() {
         assert!(store.local_periods("RHQ").await.unwrap().is_none());
     }
 }
+
+#[tokio::test]
+async fn refused_responses_are_kept_bounded_and_only_for_existing_requests() {
+    for store in stores().await {
+        let id = store
+            .create_transfer_request(&new_request("R0A", 9), 10, |id| Ok(id.to_string()))
+            .await
+            .unwrap();
+        let long = "x".repeat(5_000);
+        for n in 0..(crate::MAX_FAILURES_PER_REQUEST + 10) {
+            store
+                .record_response_failure("R0A", &id, &long, 20 + n)
+                .await
+                .unwrap();
+        }
+        let kept = store.response_failures("R0A", &id).await.unwrap();
+        assert_eq!(kept.len() as i64, crate::MAX_FAILURES_PER_REQUEST);
+        assert!(kept.iter().all(|(r, _)| r.chars().count() == 300));
+        // Unknown requests, and another organisation's, get nothing.
+        store
+            .record_response_failure("R0A", "tr-nope", "x", 30)
+            .await
+            .unwrap();
+        store
+            .record_response_failure("RHQ", &id, "x", 30)
+            .await
+            .unwrap();
+        assert!(store
+            .response_failures("R0A", "tr-nope")
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(store
+            .response_failures("RHQ", &id)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}

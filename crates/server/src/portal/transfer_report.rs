@@ -169,8 +169,10 @@ fn waiting(state: &Shared, req: &TransferRequest) -> Result<String, ServerError>
     if req.expires_at <= now() {
         return Ok(r#"<div class="nhsuk-inset-text"><p>This request expired before the person answered. Create a new one.</p></div>"#.into());
     }
-    let identity = state.verifier(&req.org)?;
-    let link = invocation_url(state, &req.org, &req.id, &identity.client_id);
+    // The client_id the request object was signed under: the node's certificate is made anew at
+    // each start, and a link must keep matching its request object.
+    let client_id = crate::verifier::response::context(req)?.client_id;
+    let link = invocation_url(state, &req.org, &req.id, &client_id);
     let status = match req.status {
         RequestStatus::Fetched => {
             "The person has opened the request in their wallet. Waiting for them to share."

@@ -4,7 +4,6 @@
 //! report and store everything at once. A response that cannot be read as this request's, or
 //! in which no presentation verifies, changes nothing and is logged against the request with
 //! its reason.
-use super::request::parse_audience;
 use crate::{ServerError, Shared};
 use passport_compliance::{
     evaluate, DeclaredItem, LocalPeriods, Placement, PlacementKind, Presented, Report, RoleProfile,
@@ -65,13 +64,14 @@ impl From<Oid4vpError> for Refused {
 }
 
 /// The request's stored parts needed to read a response.
-struct Context {
-    client_id: String,
+pub(crate) struct Context {
+    /// The `client_id` the request was signed under (the certificate of its day).
+    pub(crate) client_id: String,
     query: DcqlQuery,
 }
 
 /// Reads `client_id` and `dcql_query` back from the stored, signed Request Object.
-fn context(req: &TransferRequest) -> Result<Context, ServerError> {
+pub(crate) fn context(req: &TransferRequest) -> Result<Context, ServerError> {
     let jws = passport_jose::jws::CompactJws::parse(&req.request_object)
         .map_err(|e| ServerError::Internal(format!("stored request object: {e}")))?;
     let client_id = jws
@@ -177,14 +177,15 @@ async fn read(
     let jwe = match parse_response_form(body) {
         Ok(ResponseForm::Encrypted(jwe)) => jwe,
         Ok(ResponseForm::Error(e)) => {
-            let words = format!(
+            // The sender chose these words: keep the RFC 6749 characters only, briefly.
+            let words = passport_oid4vp::sanitize_description(&format!(
                 "the person declined to share: their wallet answered {}{}",
                 e.error,
                 e.error_description
                     .as_deref()
                     .map(|d| format!(": {d}"))
                     .unwrap_or_default()
-            );
+            ));
             // A refusal names the request by its state (RFC 6749 section 4.1.2.1).
             if e.error == "access_denied" && e.state.as_deref() == Some(req.state.as_str()) {
                 return Ok(Err(Refused::declined(words)));
@@ -500,21 +501,11 @@ fn declared_text(value: &Value) -> String {
     }
 }
 
-/// The disclosed subject claims: the envelope (`iss`, `cnf`, `status`, times) left out.
+/// The disclosed subject claims: the registered envelope claims (`iss`, `cnf`, `status`,
+/// times...) left out.
 fn subject_claims(all: &Map<String, Value>) -> Map<String, Value> {
-    const ENVELOPE: [&str; 9] = [
-        "iss",
-        "iat",
-        "nbf",
-        "exp",
-        "cnf",
-        "vct",
-        "vct#integrity",
-        "status",
-        "sub",
-    ];
     all.iter()
-        .filter(|(k, _)| !ENVELOPE.contains(&k.as_str()))
+        .filter(|(k, _)| !passport_catalogue::REGISTERED_CLAIMS.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
@@ -544,9 +535,6 @@ async fn report(
         "secondment" => PlacementKind::Secondment,
         other => return Err(ServerError::Internal(format!("stored move kind {other:?}"))),
     };
-    // OH-audience requests carry detail types the profile does not list; evaluate on the
-    // requirements only (detail is shown to OH from the presented rows).
-    let _ = parse_audience(&req.audience);
     let today = date_of(now);
     let placement = Placement { start, end, kind };
     let mut report = match evaluate(&profile, &periods, &placement, presented, today) {
@@ -602,20 +590,7 @@ fn check_registration_number(report: &mut Report, expected: Option<&str>, presen
             shared.join(", ")
         )),
     };
-    let mut s = passport_compliance::Summary {
-        total: report.lines.len(),
-        ..Default::default()
-    };
-    for l in &report.lines {
-        match l.status {
-            Status::Met { .. } => s.met += 1,
-            Status::ExpiresDuringPlacement { .. } => s.expires_during_placement += 1,
-            Status::Missing { .. } => s.missing += 1,
-            Status::NotPortable { .. } => s.not_portable += 1,
-            Status::NotShared { .. } => s.not_shared += 1,
-        }
-    }
-    report.summary = s;
+    report.summary = passport_compliance::Summary::of(&report.lines);
 }
 
 pub fn parse_date(text: &str) -> Result<time::Date, time::error::Parse> {
