@@ -234,12 +234,11 @@ fn common(content_type: &'static str, etag: Option<&str>) -> HeaderMap {
 /// `bytes` with an ETag, or 304 when the browser already holds them.
 fn conditional(
     request: &HeaderMap,
-    content_type: &'static str,
-    bytes: &'static [u8],
+    file: &'static File,
     extra: &[(header::HeaderName, &'static str)],
 ) -> Response {
-    let tag = &sha256_hex(bytes)[..32];
-    let mut headers = common(content_type, Some(tag));
+    let tag = etag_of(file);
+    let mut headers = common(file.content_type, Some(tag));
     for (name, value) in extra {
         headers.insert(name.clone(), HeaderValue::from_static(value));
     }
@@ -250,7 +249,21 @@ fn conditional(
     if matches {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
-    (headers, bytes).into_response()
+    (headers, file.bytes).into_response()
+}
+
+/// The ETag of a static file, hashed once per file for the life of the process.
+fn etag_of(file: &'static File) -> &'static str {
+    static TAGS: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
+    let tags = TAGS.get_or_init(|| {
+        FILES
+            .iter()
+            .map(|f| (f.path, sha256_hex(f.bytes)[..32].to_string()))
+            .collect()
+    });
+    tags.iter()
+        .find(|(path, _)| *path == file.path)
+        .map_or("", |(_, tag)| tag.as_str())
 }
 
 fn find(path: &str) -> Option<&'static File> {
@@ -259,14 +272,14 @@ fn find(path: &str) -> Option<&'static File> {
 
 async fn index(request: HeaderMap) -> Response {
     match find("index.html") {
-        Some(f) => conditional(&request, f.content_type, f.bytes, &[]),
+        Some(f) => conditional(&request, f, &[]),
         None => not_found(),
     }
 }
 
 async fn file(Path(path): Path<String>, request: HeaderMap) -> Response {
     match find(&path) {
-        Some(f) => conditional(&request, f.content_type, f.bytes, &[]),
+        Some(f) => conditional(&request, f, &[]),
         None => not_found(),
     }
 }

@@ -10,7 +10,7 @@ use super::policy::{authorise, may, Action};
 use super::render;
 use super::transfers::profile_name;
 use crate::verifier::request::invocation_url;
-use crate::verifier::response::SELF_DECLARED_REASON;
+use crate::verifier::response::is_self_declared;
 use crate::{now, ServerError, Shared};
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -312,7 +312,7 @@ async fn presented_section(
             ),
             ty = html_escape(type_name),
             iss = html_escape(p.issuer_ods.as_deref().unwrap_or("")),
-            outcome = if p.accepted && p.reason == SELF_DECLARED_REASON {
+            outcome = if p.accepted && is_self_declared(state.catalogue, p) {
                 tag("Declared by the person, not checked", "yellow")
             } else if p.accepted {
                 tag("Verified", "green")

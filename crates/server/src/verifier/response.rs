@@ -24,6 +24,14 @@ use serde_json::{Map, Value};
 /// The reason stored for an accepted self-declared presentation.
 pub const SELF_DECLARED_REASON: &str = "self-declared (not verified)";
 
+/// Whether a stored presentation is of the self-declared type (decided by its `vct`, never by
+/// the wording of its reason).
+pub fn is_self_declared(catalogue: &passport_catalogue::Catalogue, row: &PresentedRow) -> bool {
+    row.vct
+        .as_deref()
+        .is_some_and(|v| catalogue.is_self_declared(v))
+}
+
 /// How old a KB-JWT may be when it arrives.
 const KB_MAX_AGE_SECS: i64 = 300;
 
@@ -229,7 +237,7 @@ async fn read(
     // A self-declared credential proves nothing (anyone can sign one), so it never counts here.
     if !rows
         .iter()
-        .any(|r| r.accepted && r.reason != SELF_DECLARED_REASON)
+        .any(|r| r.accepted && !is_self_declared(state.catalogue, r))
     {
         let why: Vec<String> = rows
             .iter()
@@ -437,7 +445,7 @@ fn declared_items(state: &Shared, rows: &[PresentedRow]) -> Option<Vec<DeclaredI
     let mut items = Vec::new();
     for row in rows
         .iter()
-        .filter(|r| r.accepted && r.reason == SELF_DECLARED_REASON)
+        .filter(|r| r.accepted && is_self_declared(state.catalogue, r))
     {
         let Some(Value::Object(claims)) = row
             .claims
