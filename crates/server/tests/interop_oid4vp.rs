@@ -429,11 +429,12 @@ async fn independent_wallet_with_a_wrong_kb_nonce_is_refused_and_logged() {
             .await
             .unwrap();
         assert_eq!(failures.len(), 1, "{failures:?}");
-        assert_eq!(
-            failures[0].0.matches("KB-JWT nonce does not match").count(),
-            n,
-            "{}",
-            failures[0].0
+        // One rule named per presentation, the whole cut to the log's bounded length.
+        let why = &failures[0].0;
+        let named = why.matches("KB-JWT nonce does not match").count();
+        assert!(
+            (1..=n).contains(&named) && why.chars().count() <= 300,
+            "{why}"
         );
 
         // A refused response does not use the request up: the honest answer still succeeds.
