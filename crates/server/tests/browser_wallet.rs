@@ -8,8 +8,10 @@
 mod common;
 
 use common::browser::{axe, axe_source, browser, start_driver, workspace};
-use common::transfer::{competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv};
-use common::{import, TestServer};
+use common::import;
+use common::transfer::{
+    amara_offer, competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv, url_encode,
+};
 use fantoccini::{Client, Locator};
 use passport_compliance::{Audience, Report, Status};
 use passport_records::ImportKind;
@@ -115,39 +117,6 @@ async fn main_text(c: &Client) -> String {
         .unwrap()
 }
 
-/// Imports Amara's records and makes one offer at each issuing organisation: (link, tx code).
-async fn offer(server: &TestServer, org: &str) -> (String, String) {
-    let id = passport_records::Identifier {
-        scheme: passport_records::IdScheme::Gmc,
-        value: "9100001".into(),
-    };
-    let person = (server.state.store.person_by_identifier(org, &id).await)
-        .unwrap()
-        .unwrap();
-    let offer = passport_server::issuance::create_offer(
-        &server.state,
-        org,
-        &person,
-        "test",
-        passport_server::now(),
-    )
-    .await
-    .unwrap();
-    (offer.link, offer.tx_code)
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_wallet() {
     let axe_js = axe_source();
@@ -199,8 +168,8 @@ async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_
     violations.extend(axe(&c, &axe_js, "wallet, empty").await);
 
     // RHQ's offer, opened as a same-device link: the code screen; a wrong-length code is refused.
-    let (rhq_link, rhq_code) = offer(&server, "RHQ").await;
-    c.goto(&format!("{base}/wallet/?offer={}", encode(&rhq_link)))
+    let (rhq_link, rhq_code) = amara_offer(&server, "RHQ").await;
+    c.goto(&format!("{base}/wallet/?offer={}", url_encode(&rhq_link)))
         .await
         .unwrap();
     wait_css(&c, "#txcode").await;
@@ -234,7 +203,7 @@ async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_
     violations.extend(axe(&c, &axe_js, "wallet, received").await);
 
     // NHS England's offer, pasted on the receive screen.
-    let (x24_link, x24_code) = offer(&server, "X24").await;
+    let (x24_link, x24_code) = amara_offer(&server, "X24").await;
     click(&c, "a.app-nav__link[data-screen=receive]").await;
     wait_css(&c, "#offer").await;
     shot(&c, "wallet-receive.png").await;
@@ -280,7 +249,7 @@ async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_
     let present_id = request(&server, Audience::Hr).await;
     c.goto(&format!(
         "{base}/wallet/?request={}",
-        encode(&link(&server, &present_id))
+        url_encode(&link(&server, &present_id))
     ))
     .await
     .unwrap();
@@ -346,7 +315,7 @@ async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_
     let decline_id = request(&server, Audience::Hr).await;
     c.goto(&format!(
         "{base}/wallet/?request={}",
-        encode(&link(&server, &decline_id))
+        url_encode(&link(&server, &decline_id))
     ))
     .await
     .unwrap();

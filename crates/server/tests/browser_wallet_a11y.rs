@@ -11,8 +11,10 @@
 mod common;
 
 use common::browser::{axe, axe_source, browser, screenshot, start_driver, workspace};
-use common::transfer::{competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv};
-use common::{import, TestServer};
+use common::import;
+use common::transfer::{
+    amara_offer, competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv, url_encode,
+};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
@@ -170,38 +172,6 @@ async fn tab_to(c: &Client, target: &str) -> Vec<String> {
     panic!("Tab never reached #{target}; it went {stops:?}");
 }
 
-async fn offer(server: &TestServer, org: &str) -> (String, String) {
-    let id = passport_records::Identifier {
-        scheme: passport_records::IdScheme::Gmc,
-        value: "9100001".into(),
-    };
-    let person = (server.state.store.person_by_identifier(org, &id).await)
-        .unwrap()
-        .unwrap();
-    let offer = passport_server::issuance::create_offer(
-        &server.state,
-        org,
-        &person,
-        "test",
-        passport_server::now(),
-    )
-    .await
-    .unwrap();
-    (offer.link, offer.tx_code)
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_wallet_screen_fits_320_px_sharing_works_by_keyboard_and_a_refusal_reaches_the_portal(
 ) {
@@ -251,8 +221,8 @@ async fn every_wallet_screen_fits_320_px_sharing_works_by_keyboard_and_a_refusal
     wait_css(&c, "#offer").await;
     check(&c, &axe_js, "receive", &mut violations).await;
 
-    let (rhq_link, rhq_code) = offer(&server, "RHQ").await;
-    c.goto(&format!("{base}/wallet/?offer={}", encode(&rhq_link)))
+    let (rhq_link, rhq_code) = amara_offer(&server, "RHQ").await;
+    c.goto(&format!("{base}/wallet/?offer={}", url_encode(&rhq_link)))
         .await
         .unwrap();
     wait_css(&c, "#txcode").await;
@@ -266,8 +236,8 @@ async fn every_wallet_screen_fits_320_px_sharing_works_by_keyboard_and_a_refusal
     wait_h1(&c, "Added to your passport").await;
     check(&c, &axe_js, "received", &mut violations).await;
 
-    let (x24_link, x24_code) = offer(&server, "X24").await;
-    c.goto(&format!("{base}/wallet/?offer={}", encode(&x24_link)))
+    let (x24_link, x24_code) = amara_offer(&server, "X24").await;
+    c.goto(&format!("{base}/wallet/?offer={}", url_encode(&x24_link)))
         .await
         .unwrap();
     wait_css(&c, "#txcode").await;
@@ -292,7 +262,7 @@ async fn every_wallet_screen_fits_320_px_sharing_works_by_keyboard_and_a_refusal
     let present_id = request(&server, Audience::Hr).await;
     c.goto(&format!(
         "{base}/wallet/?request={}",
-        encode(&link(&server, &present_id))
+        url_encode(&link(&server, &present_id))
     ))
     .await
     .unwrap();
@@ -372,7 +342,7 @@ async fn every_wallet_screen_fits_320_px_sharing_works_by_keyboard_and_a_refusal
     c.switch_to_window(wallet_window).await.unwrap();
     c.goto(&format!(
         "{base}/wallet/?request={}",
-        encode(&link(&server, &decline_id))
+        url_encode(&link(&server, &decline_id))
     ))
     .await
     .unwrap();

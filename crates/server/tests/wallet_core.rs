@@ -10,7 +10,9 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use common::transfer::{competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv};
+use common::transfer::{
+    amara_offer, competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv,
+};
 use common::{import, servers, TestServer};
 use passport_compliance::{Audience, Report, Status};
 use passport_records::ImportKind;
@@ -42,23 +44,8 @@ async fn offers(server: &TestServer) -> Vec<Value> {
     import(server, "X24", ImportKind::TisPlacements, &tis_csv()).await;
     let mut out = Vec::new();
     for org in ["RHQ", "X24"] {
-        let id = passport_records::Identifier {
-            scheme: passport_records::IdScheme::Gmc,
-            value: "9100001".into(),
-        };
-        let person = (server.state.store.person_by_identifier(org, &id).await)
-            .unwrap()
-            .unwrap();
-        let offer = passport_server::issuance::create_offer(
-            &server.state,
-            org,
-            &person,
-            "test",
-            passport_server::now(),
-        )
-        .await
-        .unwrap();
-        out.push(json!({"link": offer.link, "tx_code": offer.tx_code}));
+        let (link, tx_code) = amara_offer(server, org).await;
+        out.push(json!({"link": link, "tx_code": tx_code}));
     }
     out
 }

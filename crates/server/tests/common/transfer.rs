@@ -7,6 +7,44 @@ use passport_records::ImportKind;
 
 pub use passport_server::demo::amara::*;
 
+/// An offer of all Amara's current records at `org` (RHQ or X24): (link, transaction code).
+pub async fn amara_offer(server: &TestServer, org: &str) -> (String, String) {
+    let id = passport_records::Identifier {
+        scheme: passport_records::IdScheme::Gmc,
+        value: "9100001".into(),
+    };
+    let person = server
+        .state
+        .store
+        .person_by_identifier(org, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let offer = passport_server::issuance::create_offer(
+        &server.state,
+        org,
+        &person,
+        "test",
+        passport_server::now(),
+    )
+    .await
+    .unwrap();
+    (offer.link, offer.tx_code)
+}
+
+/// `s` percent-encoded for a URL query value (RFC 3986 unreserved characters kept).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Imports Amara's records at RHQ (and NHS England's at X24) and receives all her
 /// credentials into a new in-memory wallet.
 pub async fn amara_wallet(server: &TestServer) -> Wallet {
@@ -24,33 +62,9 @@ pub async fn amara_wallet(server: &TestServer) -> Wallet {
     let mut wallet = Wallet::in_memory().unwrap();
     let http = passport_holder::http_client().unwrap();
     for org in ["RHQ", "X24"] {
-        let id = passport_records::Identifier {
-            scheme: passport_records::IdScheme::Gmc,
-            value: "9100001".into(),
-        };
-        let person = server
-            .state
-            .store
-            .person_by_identifier(org, &id)
-            .await
-            .unwrap()
-            .unwrap();
-        let offer = passport_server::issuance::create_offer(
-            &server.state,
-            org,
-            &person,
-            "test",
-            passport_server::now(),
-        )
-        .await
-        .unwrap();
+        let (link, tx_code) = amara_offer(server, org).await;
         wallet
-            .receive(
-                &offer.link,
-                Some(&offer.tx_code),
-                &http,
-                passport_server::now(),
-            )
+            .receive(&link, Some(&tx_code), &http, passport_server::now())
             .await
             .unwrap();
     }
