@@ -5,26 +5,11 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use common::browser::{axe, axe_source, browser, screenshot, start_driver};
-use fantoccini::{Client, Locator};
+use common::browser::{axe, axe_source, browser, click, fill, screenshot, start_driver};
+use fantoccini::Locator;
 use std::time::Duration;
 
 const PASSWORD: &str = "a browser test password";
-
-async fn fill(c: &Client, id: &str, text: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 #[tokio::test]
 async fn hr_asks_for_a_passport_and_the_report_appears_by_itself() {
@@ -192,7 +177,7 @@ async fn hr_asks_for_a_passport_and_the_report_appears_by_itself() {
         .await
         .unwrap();
     assert_eq!(h1, "Your passport has been shared");
-    screenshot(&c, "wallet-shared.png").await;
+    screenshot(&c, "portal-same-device-landing.png").await;
     violations.extend(axe(&c, &axe_js, "shared, same-device landing").await);
 
     c.close().await.unwrap();

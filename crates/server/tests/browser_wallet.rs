@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use common::browser::{axe, axe_source, browser, start_driver, workspace};
+use common::browser::{axe, axe_source, browser, click, fill, screenshot_sized, start_driver};
 use common::import;
 use common::transfer::{
     amara_offer, competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv, url_encode,
@@ -22,25 +22,9 @@ const PHONE: (u32, u32) = (390, 844);
 /// The optional query the person unticks.
 const DESELECTED: &str = "dbs";
 
-/// A screenshot of the whole page at phone width (the window stretched to the page's height).
+/// A screenshot of the whole page at phone width.
 async fn shot(c: &Client, name: &str) {
-    let height = c
-        .execute(
-            "return Math.max(document.documentElement.scrollHeight, 600) + window.outerHeight - window.innerHeight;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_u64()
-        .unwrap_or(844)
-        .min(12000) as u32;
-    c.set_window_size(PHONE.0, height).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    let png = c.screenshot().await.unwrap();
-    c.set_window_size(PHONE.0, PHONE.1).await.unwrap();
-    let dir = workspace().join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(name), png).unwrap();
+    screenshot_sized(c, name, PHONE).await;
 }
 
 async fn h1(c: &Client) -> String {
@@ -91,21 +75,6 @@ async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
             panic!("no {css} ({e}); the page says:\n{body}");
         }
     }
-}
-
-async fn fill(c: &Client, id: &str, text: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
 }
 
 async fn main_text(c: &Client) -> String {

@@ -10,7 +10,9 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use common::browser::{axe, axe_source, browser, screenshot, start_driver, workspace};
+use common::browser::{
+    axe, axe_source, browser, click, fill, screenshot, screenshot_sized, start_driver,
+};
 use common::import;
 use common::transfer::{
     amara_offer, competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv, url_encode,
@@ -49,23 +51,7 @@ async fn check(c: &Client, axe_js: &str, name: &str, violations: &mut Vec<String
         fit["scroll"].as_u64() <= fit["client"].as_u64(),
         "{name}: scrolls sideways at 320 px: {fit}"
     );
-    let height = c
-        .execute(
-            "return Math.max(document.documentElement.scrollHeight, 600) + window.outerHeight - window.innerHeight;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_u64()
-        .unwrap_or(720)
-        .min(12000) as u32;
-    c.set_window_size(NARROW.0, height).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    let png = c.screenshot().await.unwrap();
-    c.set_window_size(NARROW.0, NARROW.1).await.unwrap();
-    let dir = workspace().join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("wallet-320-{name}.png")), png).unwrap();
+    screenshot_sized(c, &format!("wallet-320-{name}.png"), NARROW).await;
     violations.extend(axe(c, axe_js, &format!("wallet at 320 px, {name}")).await);
 }
 
@@ -101,21 +87,6 @@ async fn main_text(c: &Client) -> String {
         Ok(m) => m.text().await.unwrap_or_default(),
         Err(_) => String::new(),
     }
-}
-
-async fn fill(c: &Client, id: &str, text: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
 }
 
 /// One key pressed and released, delivered to whatever has focus (no element is targeted).

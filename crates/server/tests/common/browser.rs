@@ -141,20 +141,43 @@ pub async fn axe(c: &Client, axe_js: &str, page: &str) -> Vec<String> {
 
 /// A screenshot of the whole page (the window is stretched to the page's height first).
 pub async fn screenshot(c: &Client, name: &str) {
-    let height = c
+    screenshot_sized(c, name, (1280, 1024)).await;
+}
+
+/// A screenshot of the whole page at `width`, the window stretched to the page's height, then
+/// set back to `(width, height)`.
+pub async fn screenshot_sized(c: &Client, name: &str, (width, height): (u32, u32)) {
+    let full = c
         .execute(
-            "return Math.max(document.documentElement.scrollHeight, 800) + window.outerHeight - window.innerHeight;",
+            "return Math.max(document.documentElement.scrollHeight, 600) + window.outerHeight - window.innerHeight;",
             vec![],
         )
         .await
         .unwrap()
         .as_u64()
-        .unwrap_or(1024)
-        .min(8000) as u32;
-    c.set_window_size(1280, height).await.unwrap();
+        .map_or(height, |h| h.min(12000) as u32);
+    c.set_window_size(width, full).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
     let png = c.screenshot().await.unwrap();
-    c.set_window_size(1280, 1024).await.unwrap();
+    c.set_window_size(width, height).await.unwrap();
     let dir = workspace().join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(name), png).unwrap();
+}
+
+/// Types `text` into the field with this id, replacing what was there.
+pub async fn fill(c: &Client, id: &str, text: &str) {
+    let field = c.find(fantoccini::Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Clicks the first element matching `css`.
+pub async fn click(c: &Client, css: &str) {
+    c.find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
