@@ -2,7 +2,8 @@
 # Every test of the project: formatting, lints, unit, storage (SQLite and PostgreSQL), server
 # integration, attack-catalogue, specification-vector, interoperability and browser tests.
 # `.ci/run` calls exactly this. It installs or starts what the tests need:
-#   - the independent SD-JWT implementation and axe-core from the npm registry (pinned lockfiles);
+#   - the independent SD-JWT implementation, axe-core and the OpenID Connect test provider
+#     (oidc-provider) from the npm registry (pinned lockfiles);
 #   - Chromium and ChromeDriver (Debian packages `chromium`, `chromium-driver`) if missing;
 #   - PostgreSQL: uses PASSPORT_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres),
 #     starting a local Debian cluster if one is installed but stopped.
@@ -15,7 +16,7 @@ need node "install Node.js 20+ (Debian: apt-get install nodejs npm)"
 need psql "install the PostgreSQL client and server (Debian: apt-get install postgresql)"
 
 echo "== npm dependencies (pinned by package-lock.json)"
-for dir in interop browser; do
+for dir in interop browser oidc; do
   if [ -f "$dir/package-lock.json" ]; then
     npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
   fi

@@ -254,7 +254,7 @@ async fn one_transfer(
         passport_server::verifier::request::invocation_url(state, "R0A", id, &identity.client_id);
     let now = passport_server::now();
     let req = wallet
-        .fetch_presentation_request(&link, &state.trust_list, http, now)
+        .fetch_presentation_request(&link, &state.trust_list(), http, now)
         .await?;
     let (shared, _) = wallet.respond(&req, &[], http, now).await?;
     Ok(shared.len())

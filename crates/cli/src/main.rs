@@ -8,6 +8,7 @@ use std::path::PathBuf;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod audit;
 mod bench;
 mod bench_issue;
 mod bench_verify;
@@ -95,6 +96,11 @@ enum Command {
     User {
         #[command(subcommand)]
         action: users::UserAction,
+    },
+    /// The audit log: `passport audit verify` checks its hash chain.
+    Audit {
+        #[command(subcommand)]
+        action: audit::AuditAction,
     },
     /// Manage issuer signing keys in the encrypted key store.
     Keys {
@@ -214,6 +220,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Keys { action } => keys::run(action),
+        Command::Audit { action } => audit::run(action),
         Command::WalletSite {
             out,
             registry_jwk,

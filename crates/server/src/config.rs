@@ -39,11 +39,40 @@ pub struct Config {
     /// The registry's public key (a JWK file) that the trust list must verify with; required
     /// with `trust_list_file`. `PASSPORT_REGISTRY_JWK_FILE`.
     pub registry_jwk_file: Option<PathBuf>,
+    /// Where the registry publishes the signed trust list (`https://.../trust-list`); needs
+    /// `registry_jwk_file`. Fetched at startup and every `trust_list_refresh_secs`; the last
+    /// good list is kept in `data_dir` for a restart while the registry is out of reach.
+    /// `PASSPORT_TRUST_LIST_URL`.
+    pub trust_list_url: Option<String>,
+    /// How often a node refreshes its trust list (a registry node: re-signs it when half its
+    /// life has passed). `PASSPORT_TRUST_LIST_REFRESH_SECS`.
+    pub trust_list_refresh_secs: i64,
     /// Mark session cookies `Secure` (on by default; the demo on plain http turns it off).
     /// `PASSPORT_SECURE_COOKIES`.
     pub secure_cookies: bool,
     /// The organisations this node serves (`[[organisations]]` tables in the file).
     pub organisations: Vec<crate::orgs::OrgConfig>,
+    /// Failed sign-ins in a row that lock a local account. `PASSPORT_LOCKOUT_THRESHOLD`.
+    pub lockout_threshold: i64,
+    /// How long a locked account stays locked. `PASSPORT_LOCKOUT_MINUTES`.
+    pub lockout_minutes: i64,
+    /// Failed sign-ins one client address may make per `ip_failure_window_secs` before its
+    /// sign-ins are refused for the rest of the window. `PASSPORT_IP_FAILURE_LIMIT`.
+    pub ip_failure_limit: i64,
+    /// `PASSPORT_IP_FAILURE_WINDOW_SECS`.
+    pub ip_failure_window_secs: i64,
+    /// Behind a reverse proxy: the header it puts the client's address in (its last value is
+    /// used). Unset: the TCP peer's address. `PASSPORT_CLIENT_IP_HEADER`.
+    pub client_ip_header: Option<String>,
+    /// Local accounts must set up a TOTP second factor before they use the portal.
+    /// `PASSPORT_TOTP_REQUIRED`.
+    pub totp_required: bool,
+    /// Single sign-on through an OpenID Connect provider (`[oidc]`); unset: local accounts only.
+    pub oidc: Option<crate::portal::oidc_config::OidcConfig>,
+    /// Delivery of webhooks and e-mails from the outbox (`[outbox]`): retries and time limits.
+    pub outbox: crate::webhooks::OutboxConfig,
+    /// SMTP for invitations and reminders (`[mail]`); unset: e-mails stay queued.
+    pub mail: Option<crate::mail::MailConfig>,
 }
 
 impl Default for Config {
@@ -62,8 +91,19 @@ impl Default for Config {
             request_ttl_secs: 14 * 86_400,
             trust_list_file: None,
             registry_jwk_file: None,
+            trust_list_url: None,
+            trust_list_refresh_secs: 3600,
             secure_cookies: true,
             organisations: Vec::new(),
+            lockout_threshold: 5,
+            lockout_minutes: 15,
+            ip_failure_limit: 20,
+            ip_failure_window_secs: 900,
+            client_ip_header: None,
+            totp_required: false,
+            oidc: None,
+            outbox: crate::webhooks::OutboxConfig::default(),
+            mail: None,
         }
     }
 }
@@ -128,6 +168,9 @@ impl Config {
         if let Some(v) = get("PASSPORT_REGISTRY_JWK_FILE") {
             self.registry_jwk_file = (!v.is_empty()).then(|| v.into());
         }
+        if let Some(v) = get("PASSPORT_TRUST_LIST_URL") {
+            self.trust_list_url = (!v.is_empty()).then_some(v);
+        }
         if let Some(v) = get("PASSPORT_KEYSTORE_PASSPHRASE") {
             self.keystore_passphrase = Some(v);
         }
@@ -138,6 +181,17 @@ impl Config {
             ("PASSPORT_STATUS_TTL_SECS", &mut self.status_ttl_secs),
             ("PASSPORT_SESSION_TTL_SECS", &mut self.session_ttl_secs),
             ("PASSPORT_REQUEST_TTL_SECS", &mut self.request_ttl_secs),
+            (
+                "PASSPORT_TRUST_LIST_REFRESH_SECS",
+                &mut self.trust_list_refresh_secs,
+            ),
+            ("PASSPORT_LOCKOUT_THRESHOLD", &mut self.lockout_threshold),
+            ("PASSPORT_LOCKOUT_MINUTES", &mut self.lockout_minutes),
+            ("PASSPORT_IP_FAILURE_LIMIT", &mut self.ip_failure_limit),
+            (
+                "PASSPORT_IP_FAILURE_WINDOW_SECS",
+                &mut self.ip_failure_window_secs,
+            ),
         ] {
             if let Some(v) = get(name) {
                 *slot = int(name, v)?;
@@ -155,6 +209,24 @@ impl Config {
                 }
             };
         }
+        if let Some(v) = get("PASSPORT_CLIENT_IP_HEADER") {
+            self.client_ip_header = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = get("PASSPORT_TOTP_REQUIRED") {
+            self.totp_required = match v.as_str() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                other => {
+                    return Err(ConfigError::Env {
+                        name: "PASSPORT_TOTP_REQUIRED".into(),
+                        message: format!("{other:?} is not true/false"),
+                    })
+                }
+            };
+        }
+        crate::portal::oidc_config::apply_env(&mut self.oidc, &get)?;
+        crate::webhooks::apply_env(&mut self.outbox, &get)?;
+        crate::mail::apply_env(&mut self.mail, &get)?;
         Ok(())
     }
 

@@ -82,6 +82,35 @@ pub async fn seed(
                 .push((org.ods_code.clone(), username, (*role).to_string()));
         }
     }
+    // A locum who works for two trusts: signs in, then chooses which one to act for.
+    let shared: Vec<passport_store::Membership> = [("RHQ", "hr"), ("R0A", "medical-staffing")]
+        .iter()
+        .filter(|(org, _)| {
+            state
+                .config
+                .organisations
+                .iter()
+                .any(|o| o.ods_code == *org)
+        })
+        .map(|(org, role)| passport_store::Membership::new(org, role))
+        .collect();
+    if shared.len() == 2 {
+        state
+            .store
+            .upsert_account(
+                "locum.demo",
+                "Demo locum (RHQ and R0A)",
+                &hash,
+                &shared,
+                now,
+            )
+            .await?;
+        seeded.logins.push((
+            "RHQ+R0A".into(),
+            "locum.demo".into(),
+            "hr at RHQ, medical-staffing at R0A".into(),
+        ));
+    }
     let files = people::files(staff);
     let total: u64 = files.iter().map(|f| f.text.lines().count() as u64).sum();
     let mut done = 0u64;

@@ -35,6 +35,7 @@ impl ServerError {
             ServerError::Forbidden(_) | ServerError::Csrf => StatusCode::FORBIDDEN,
             ServerError::Store(passport_store::StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             ServerError::Store(passport_store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            ServerError::Store(passport_store::StoreError::Invalid(_)) => StatusCode::BAD_REQUEST,
             ServerError::Engine(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServerError::Startup(_) | ServerError::Store(_) | ServerError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -11,13 +11,16 @@ mod cors;
 pub mod demo;
 pub mod error;
 pub mod issuance;
+pub mod mail;
 pub mod oid4vci;
 pub mod orgs;
 pub mod portal;
 pub mod state;
 pub mod status;
+pub mod trust;
 pub mod verifier;
 pub mod wallet;
+pub mod webhooks;
 
 pub use config::Config;
 pub use error::ServerError;
@@ -46,9 +49,15 @@ pub fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-/// Serves `state` on `listener` until the process is stopped.
+/// Serves `state` on `listener` until the process is stopped, with the outbox worker
+/// (webhooks and e-mail) running beside it for as long as it serves.
 pub async fn serve(state: Shared, listener: tokio::net::TcpListener) -> Result<(), ServerError> {
-    let app = router(state);
+    let mailer = mail::mailer_from_config(&state.config)?;
+    let _outbox = webhooks::spawn(state.clone(), mailer)?;
+    // The trust list refreshed on its schedule (a registry node: re-signed in time).
+    let _trust = trust::spawn_refresh(&state);
+    // The peer address is the client's for sign-in rate limiting (unless a proxy header is set).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .await
         .map_err(|e| ServerError::Internal(e.to_string()))

@@ -2,11 +2,12 @@
 //! identity and key, the trust list, and the cache of signed status list tokens.
 use crate::config::Config;
 use crate::orgs;
+use crate::trust::TrustState;
 use crate::verifier::statuses::StatusFetcher;
 use crate::verifier::VerifierIdentity;
 use crate::ServerError;
 use passport_catalogue::Catalogue;
-use passport_jose::{Es256Signer, Signer};
+use passport_jose::Es256Signer;
 use passport_keystore::{KdfParams, KeyStore};
 use passport_store::{OrgRow, Store};
 use passport_trust_list::TrustList;
@@ -28,14 +29,17 @@ pub struct AppState {
     pub store: Store,
     pub catalogue: &'static Catalogue,
     pub issuers: HashMap<String, Issuer>,
-    pub trust_list: TrustList,
-    /// The trust list as signed by the registry key, served at `/trust-list`.
-    pub trust_list_jwt: String,
+    /// The trust list in force (swapped whole when a newer version is taken), the registry
+    /// key, and where new versions come from: read it through [`AppState::trust_list`].
+    pub trust: TrustState,
+    /// The registry's public key, for wallets and other nodes to pin (not a secret).
     pub registry_jwk: passport_jose::Jwk,
     /// (org, list id) -> (signed token, time it was made).
     pub status_cache: Mutex<HashMap<(String, i64), (String, i64)>>,
     /// Other issuers' status list tokens, fetched for verification and cached.
     pub statuses: StatusFetcher,
+    /// Sign-in: the key sealing TOTP secrets, failed sign-ins per address, single sign-on.
+    pub sign_in: crate::portal::signin::SignInState,
     /// The OpenID4VP identity of each served organisation the trust list lets verify.
     pub verifiers: HashMap<String, VerifierIdentity>,
 }
@@ -101,42 +105,9 @@ impl AppState {
                 },
             );
         }
-        let (trust_list, trust_list_jwt, registry_jwk) =
-            match (&config.trust_list_file, &config.registry_jwk_file) {
-                (Some(list), Some(jwk)) => load_trust_list(list, jwk, now)?,
-                (Some(_), None) | (None, Some(_)) => {
-                    return Err(ServerError::Startup(
-                        "trust_list_file and registry_jwk_file go together: set both or neither"
-                            .into(),
-                    ))
-                }
-                (None, None) => {
-                    let registry = keys
-                        .signer_or_generate("registry", now)
-                        .map_err(|e| ServerError::Startup(format!("registry key: {e}")))?;
-                    let entries: Vec<(
-                        &orgs::OrgConfig,
-                        passport_trust_list::OrgKind,
-                        &dyn Signer,
-                    )> = config
-                        .organisations
-                        .iter()
-                        .filter_map(|o| {
-                            issuers
-                                .get(&o.ods_code)
-                                .map(|i| (o, i.kind, &i.signer as &dyn Signer))
-                        })
-                        .collect();
-                    let list = orgs::trust_list(&base_url, &entries, now);
-                    let jwt = list
-                        .sign(&registry)
-                        .map_err(|e| ServerError::Startup(format!("trust list: {e}")))?;
-                    (list, jwt, registry.public_jwk().clone())
-                }
-            };
-        for issuer in issuers.values() {
-            check_listed(&trust_list, issuer)?;
-        }
+        let trust = TrustState::load(&config, &mut keys, &store, &issuers, now).await?;
+        let trust_list = trust.current().list;
+        let registry_jwk = trust.registry_jwk().clone();
         // The registry's public key, for wallets and other nodes to pin (not a secret).
         let jwk_path = config.data_dir.join("registry.jwk");
         let jwk_text = serde_json::to_string_pretty(&registry_jwk)
@@ -162,14 +133,15 @@ impl AppState {
                 store.seed_profiles(&issuer.ods, &defaults, now).await?;
             }
         }
+        let sign_in = crate::portal::signin::SignInState::build(&config, &store, kdf).await?;
         Ok(AppState {
+            sign_in,
             config,
             base_url,
             store,
             catalogue: Catalogue::nhs(),
             issuers,
-            trust_list,
-            trust_list_jwt,
+            trust,
             registry_jwk,
             status_cache: Mutex::new(HashMap::new()),
             statuses,
@@ -183,61 +155,29 @@ impl AppState {
             .ok_or_else(|| ServerError::NotFound(format!("no issuer {ods} on this server")))
     }
 
+    /// The trust list in force now. Hold the `Arc` for the whole of one check: a refresh
+    /// swaps in a new list for the next caller, never part-way through.
+    pub fn trust_list(&self) -> Arc<TrustList> {
+        self.trust.current().list
+    }
+
+    /// The trust list in force as the registry signed it, served at `/trust-list`.
+    pub fn trust_list_jwt(&self) -> Arc<str> {
+        self.trust.current().jwt
+    }
+
+    /// The OpenID4VP identity of `ods`, while the trust list in force lets it verify (a
+    /// refreshed list may have taken that away).
     pub fn verifier(&self, ods: &str) -> Result<&VerifierIdentity, ServerError> {
-        self.verifiers.get(ods).ok_or_else(|| {
-            ServerError::Forbidden(format!("{ods} is not allowed to verify on the trust list"))
-        })
+        self.verifiers
+            .get(ods)
+            .filter(|_| self.trust_list().authorise_verifier(ods).is_ok())
+            .ok_or_else(|| {
+                ServerError::Forbidden(format!("{ods} is not allowed to verify on the trust list"))
+            })
     }
 
     pub fn status_uri(&self, ods: &str, list_id: i64) -> String {
         format!("{}/status/{list_id}", orgs::issuer_id(&self.base_url, ods))
     }
-}
-
-/// Reads and verifies the registry-signed trust list named in the configuration.
-fn load_trust_list(
-    list: &std::path::Path,
-    jwk: &std::path::Path,
-    now: i64,
-) -> Result<(TrustList, String, passport_jose::Jwk), ServerError> {
-    let read = |p: &std::path::Path| {
-        std::fs::read_to_string(p)
-            .map_err(|e| ServerError::Startup(format!("{}: {e}", p.display())))
-    };
-    let jwt = read(list)?.trim().to_string();
-    let registry: passport_jose::Jwk = serde_json::from_str(&read(jwk)?)
-        .map_err(|e| ServerError::Startup(format!("registry key {}: {e}", jwk.display())))?;
-    let key = registry
-        .verifying_key()
-        .map_err(|e| ServerError::Startup(format!("registry key {}: {e}", jwk.display())))?;
-    let trust = TrustList::verify(&jwt, &key, now)
-        .map_err(|e| ServerError::Startup(format!("trust list {}: {e}", list.display())))?;
-    Ok((trust, jwt, registry))
-}
-
-/// An organisation this node serves must be on the trust list with the key it signs with, or
-/// nothing it issues or requests would be believed elsewhere.
-fn check_listed(trust: &TrustList, issuer: &Issuer) -> Result<(), ServerError> {
-    let entry = trust.by_ods(&issuer.ods).ok_or_else(|| {
-        ServerError::Startup(format!(
-            "organisation {} is not on the trust list",
-            issuer.ods
-        ))
-    })?;
-    let ours = issuer.signer.public_jwk();
-    if entry.issuer != issuer.issuer_id
-        || !entry
-            .jwks
-            .keys
-            .iter()
-            .any(|k| k.x == ours.x && k.y == ours.y)
-    {
-        return Err(ServerError::Startup(format!(
-            "the trust list entry of {} does not name this server's issuer {} and key {}",
-            issuer.ods,
-            issuer.issuer_id,
-            issuer.signer.kid()
-        )));
-    }
-    Ok(())
 }

@@ -93,7 +93,7 @@ pub async fn trust_list(State(state): State<Shared>) -> Response {
             (header::CONTENT_TYPE, "application/jwt".to_string()),
             (header::CACHE_CONTROL, "public, max-age=300".to_string()),
         ],
-        state.trust_list_jwt.clone(),
+        state.trust_list_jwt().to_string(),
     )
         .into_response()
 }

@@ -116,7 +116,7 @@ async fn hr_asks_for_a_passport_and_the_report_appears_by_itself() {
     let req = wallet
         .fetch_presentation_request(
             &link,
-            &server.state.trust_list,
+            &server.state.trust_list(),
             &http,
             passport_server::now(),
         )

@@ -1,8 +1,8 @@
 //! The staff wallet (`/wallet/`) in headless Chromium at phone size: Amara opens RHQ's offer
 //! link, enters her code and sees her passport; she adds NHS England's offer by pasting its
-//! link; R0A asks for her passport, she unticks the DBS check and shares; R0A's stored report
-//! has the expected lines with DBS missing and no DBS presentation; a second request is
-//! declined and R0A's record says so. Every wallet screen is checked with axe-core (WCAG 2.2
+//! link; R0A asks for her passport, she chooses to leave out the DBS check and shares; R0A's
+//! stored report has the expected lines with DBS missing and no DBS presentation; a second
+//! request is declined and R0A's record says so. Every wallet screen is checked with axe-core (WCAG 2.2
 //! AA) and saved as `target/screenshots/wallet-*.png` at 390 px wide.
 #![allow(clippy::unwrap_used)]
 mod common;
@@ -224,12 +224,23 @@ async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_
     .unwrap();
     wait_css(&c, "#share-button").await;
     let consent = main_text(&c).await;
-    let r0a = server.state.trust_list.by_ods("R0A").unwrap().name.clone();
+    let r0a = server
+        .state
+        .trust_list()
+        .by_ods("R0A")
+        .unwrap()
+        .name
+        .clone();
     for expected in [r0a.as_str(), "R0A", "Legal surname", "Type of DBS check"] {
         assert!(consent.contains(expected), "{expected}:\n{consent}");
     }
     shot(&c, "wallet-consent.png").await;
     violations.extend(axe(&c, &axe_js, "wallet, consent").await);
+    // Choosing what to share is a step of its own; the consent screen then says what is left out.
+    click(&c, "#choose-button").await;
+    wait_css(&c, &format!("#share-{DESELECTED}")).await;
+    shot(&c, "wallet-choose.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, choose what to share").await);
     click(&c, &format!("#share-{DESELECTED}")).await;
     assert!(!c
         .find(Locator::Id(&format!("share-{DESELECTED}")))
@@ -238,7 +249,17 @@ async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_
         .is_selected()
         .await
         .unwrap());
+    click(&c, "#choose-continue").await;
+    wait_css(
+        &c,
+        &format!("[data-query={DESELECTED}].app-consent-item--off"),
+    )
+    .await;
+    assert!(main_text(&c)
+        .await
+        .contains("You chose to leave out 1 record"));
     shot(&c, "wallet-consent-deselected.png").await;
+    violations.extend(axe(&c, &axe_js, "wallet, consent, one left out").await);
     click(&c, "#share-button").await;
     wait_h1(&c, "Your passport has been shared").await;
     shot(&c, "wallet-shared.png").await;
@@ -315,7 +336,7 @@ async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_
     shot(&c, "wallet-history.png").await;
     violations.extend(axe(&c, &axe_js, "wallet, history").await);
 
-    // The share screen without a link, and the personal details placeholder.
+    // The share screen without a link, and the personal details form.
     c.goto(&format!("{base}/wallet/#/share")).await.unwrap();
     wait_css(&c, "#request").await;
     shot(&c, "wallet-share.png").await;

@@ -217,7 +217,7 @@ async fn independent_wallet_receives_every_granted_credential() {
     // Every credential verifies with our engine and is bound to the library's key.
     let holder = Jwk::from_json(&out["holder_jwk"]).unwrap();
     let verifier = PresentationVerifier {
-        trust: &server.state.trust_list,
+        trust: &server.state.trust_list(),
         statuses: &StatusLists::default(),
         catalogue: server.state.catalogue,
         leeway_secs: 60,

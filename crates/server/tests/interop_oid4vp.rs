@@ -242,7 +242,7 @@ async fn independent_wallet_answers_and_gets_the_same_report_as_the_rust_holder(
         let req = wallet
             .fetch_presentation_request(
                 &link(&server, &ours),
-                &server.state.trust_list,
+                &server.state.trust_list(),
                 &http,
                 passport_server::now(),
             )

@@ -82,7 +82,7 @@ async fn status_of(server: &TestServer, credential: &str) -> Result<(), EngineEr
         .add_token(
             &uri,
             &token,
-            &server.state.trust_list,
+            &server.state.trust_list(),
             passport_server::now(),
         )
         .unwrap();
@@ -154,7 +154,7 @@ async fn import_offer_receive_verify_change_revoke_and_reoffer() {
         // Every credential verifies with the engine: issuer on the trust list and allowed for
         // its type, signature, disclosures, holder binding to the wallet's key; status valid.
         let verifier = PresentationVerifier {
-            trust: &server.state.trust_list,
+            trust: &server.state.trust_list(),
             statuses: &StatusLists::default(),
             catalogue: server.state.catalogue,
             leeway_secs: 60,

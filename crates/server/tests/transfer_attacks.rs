@@ -143,7 +143,7 @@ async fn a03_revoked_at_the_issuer() {
         // Another node's verifier, modelled by a fetcher of its own, read RHQ's list before
         // the revocation.
         let (trust, ttl) = (
-            &server.state.trust_list,
+            &server.state.trust_list(),
             server.state.config.status_ttl_secs,
         );
         let remote = passport_server::verifier::statuses::StatusFetcher::new(ttl).unwrap();
@@ -361,7 +361,7 @@ async fn a10_disclosure_the_issuer_never_made() {
 #[tokio::test]
 async fn a11_tampered_request_object() {
     for server in servers().await {
-        let (trust, now) = (&server.state.trust_list, passport_server::now());
+        let (trust, now) = (&server.state.trust_list(), passport_server::now());
         let id = request(&server, Audience::Hr).await;
         let (client_id, uri) = parse_authorization_url(&link(&server, &id)).unwrap();
         let jwt = common::http()
@@ -429,7 +429,7 @@ async fn a13_answer_after_the_request_expired() {
         let server = start_with(db, |c| c.request_ttl_secs = 0).await;
         let wallet = amara_wallet(&server).await;
         let id = request(&server, Audience::Hr).await;
-        let (trust, now) = (&server.state.trust_list, passport_server::now());
+        let (trust, now) = (&server.state.trust_list(), passport_server::now());
         let late =
             (wallet.fetch_presentation_request(&link(&server, &id), trust, &common::http(), now))
                 .await;

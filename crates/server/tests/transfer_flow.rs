@@ -26,7 +26,7 @@ async fn issue_receive_request_present_and_report_every_line() {
         let wallet = amara_wallet(&server).await;
         let id = request(&server, Audience::Hr).await;
         let http = passport_holder::http_client().unwrap();
-        let trust = &server.state.trust_list;
+        let trust = &server.state.trust_list();
 
         let req = wallet
             .fetch_presentation_request(&link(&server, &id), trust, &http, passport_server::now())
@@ -227,14 +227,9 @@ async fn a_person_who_declines_is_shown_as_declined_and_can_still_share_later() 
         let id = request(&server, Audience::Hr).await;
         let http = passport_holder::http_client().unwrap();
         let url = link(&server, &id);
-        let fetch = || {
-            wallet.fetch_presentation_request(
-                &url,
-                &server.state.trust_list,
-                &http,
-                passport_server::now(),
-            )
-        };
+        let trust = server.state.trust_list();
+        let fetch =
+            || wallet.fetch_presentation_request(&url, &trust, &http, passport_server::now());
         let req = fetch().await.unwrap();
         wallet.decline(&req, &http).await.unwrap();
         let stored = server

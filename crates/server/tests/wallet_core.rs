@@ -1,10 +1,13 @@
 //! The browser wallet's protocol core (crates/server/assets/wallet/core, plain ES modules on
 //! WebCrypto) against the real server, on SQLite and PostgreSQL: Node.js runs
 //! `test/e2e.mjs` with the core modules and the in-memory store; it receives all of Amara's
-//! credentials from RHQ and NHS England over OpenID4VCI, answers R0A's transfer request over
-//! OpenID4VP with one optional item deselected, and declines a second request. The server's
-//! records are the judge: every presented row accepted, the deselected requirement Missing,
-//! the declined request logged as `access_denied`.
+//! credentials from RHQ and NHS England over OpenID4VCI, declares Amara's personal details
+//! (the wallet's own self-signed credential, `core/declare.js`), answers R0A's transfer request
+//! over OpenID4VP with one optional item deselected and one declared detail left out, and
+//! declines a second request. The server's records are the judge: every presented row
+//! accepted (the declaration on its self-declared path), the deselected requirement Missing,
+//! the declared details in the report as declared, without the one left out, the declined
+//! request logged as `access_denied`.
 //!
 //! Needs Node.js >= 20 (`node` on PATH); no npm packages. Never skips.
 #![allow(clippy::unwrap_used)]
@@ -23,6 +26,8 @@ use std::process::Command;
 
 /// The optional query the wallet deselects.
 const DESELECTED: &str = "occupational_health";
+/// The declared detail the wallet leaves out.
+const LEFT_OUT: &str = "nationalInsuranceNumber";
 
 fn core_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/wallet/core")
@@ -91,7 +96,18 @@ async fn the_web_wallet_core_receives_presents_with_a_deselection_and_declines()
             "trust_list_url": format!("{}/trust-list", server.base),
             "registry_jwk": serde_json::to_value(&server.state.registry_jwk).unwrap(),
             "offers": offers,
-            "present": {"link": link(&server, &present_id), "decline": [DESELECTED]},
+            "declare": {
+                "preferredName": "Amy",
+                "email": "amy.okafor@example.com",
+                "address": {"lines": ["1 Example Street", "Leeds"], "postcode": "LS1 4AP"},
+                "emergencyContacts": [{"name": "Chidi Okafor", "relationship": "Brother", "phone": "07700 900456"}],
+                LEFT_OUT: "AB123456C",
+            },
+            "present": {
+                "link": link(&server, &present_id),
+                "decline": [DESELECTED],
+                "omit": {"self_declared": [LEFT_OUT]},
+            },
             "decline_link": link(&server, &decline_id),
         });
         let out = run_e2e(&input).await;
@@ -133,6 +149,29 @@ async fn the_web_wallet_core_receives_presents_with_a_deselection_and_declines()
         );
         assert!(presented.iter().all(|p| p.query_id != DESELECTED));
         let report: Report = serde_json::from_str(stored.report.as_deref().unwrap()).unwrap();
+        // The declaration the web wallet made and signed: verified on the self-declared path,
+        // shown as declared, without the detail left out.
+        let row = presented
+            .iter()
+            .find(|p| p.query_id == "self_declared")
+            .unwrap_or_else(|| panic!("no self-declared row: {presented:?}"));
+        assert_eq!(row.reason, "self-declared (not verified)");
+        assert!(row
+            .iss
+            .as_deref()
+            .unwrap()
+            .starts_with("urn:ietf:params:oauth:jwk-thumbprint:sha-256:"));
+        let declared = report.self_declared.clone().unwrap();
+        let value =
+            |claim: &str| (declared.iter().find(|d| d.claim == claim)).map(|d| d.value.as_str());
+        assert_eq!(value("preferredName"), Some("Amy"));
+        assert_eq!(value("address"), Some("1 Example Street, Leeds, LS1 4AP"));
+        assert_eq!(
+            value("emergencyContacts"),
+            Some("Chidi Okafor (Brother), 07700 900456")
+        );
+        assert_eq!(value(LEFT_OUT), None, "{declared:?}");
+        assert!(!row.claims.as_deref().unwrap().contains("AB123456C"));
         let line = |key: &str| {
             &(report.lines.iter().find(|l| l.key == key))
                 .unwrap_or_else(|| panic!("no line {key}"))

@@ -13,19 +13,26 @@ use sqlx::{AnyPool, Row};
 use std::sync::Once;
 
 mod accounts;
+mod audit;
 mod imports;
 mod issuance;
+pub mod outbox;
 mod people;
+mod registry;
+mod sessions;
 mod status;
 pub mod testing;
 mod verification;
 
-pub use accounts::{Session, User};
+pub use accounts::{Account, Membership, User, NO_PASSWORD, ROLES};
+pub use audit::{AuditEntry, AuditEvent, ChainBreak, ChainCheck, GENESIS_HASH};
 pub use imports::{ImportOutcome, ReviewItem};
 pub use issuance::{
     Grant, IssuedCredential, Offer, OfferState, TokenContext, MAX_TX_CODE_ATTEMPTS,
 };
 pub use people::{PersonRecord, PersonSummary, PersonView};
+pub use registry::{DraftOrg, PublishedList};
+pub use sessions::{PendingSession, Session, Stage};
 pub use status::{
     StatusAllocation, StoredList, LIST_BITS, LIST_SIZE, STATUS_REVOKED, STATUS_SUSPENDED,
 };
@@ -45,6 +52,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
@@ -235,6 +244,10 @@ pub fn canonical_json(value: &serde_json::Value) -> String {
     sort(value).to_string()
 }
 
+#[cfg(test)]
+mod accounts_tests;
+#[cfg(test)]
+mod audit_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

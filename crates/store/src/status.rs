@@ -159,6 +159,48 @@ impl Store {
         Ok(())
     }
 
+    /// Revokes, in one transaction, every live credential of `org` issued to `person_id` and
+    /// bound to one of `holder_jkts` (the device keys of a lost or replaced phone); returns the
+    /// ids revoked. Credentials bound to any other key are left alone.
+    pub async fn revoke_bound_to(
+        &self,
+        org: &str,
+        person_id: &str,
+        holder_jkts: &[String],
+        reason: &str,
+        now: i64,
+    ) -> Result<Vec<String>> {
+        let mut tx = self.pool.begin().await?;
+        let mut revoked = Vec::new();
+        for jkt in holder_jkts {
+            let rows = sqlx::query(
+                "UPDATE issued_credentials SET revoked_at = $1, revoke_reason = $2 \
+                 WHERE org = $3 AND person_id = $4 AND holder_jkt = $5 AND revoked_at IS NULL \
+                 RETURNING id, list_id, idx",
+            )
+            .bind(now)
+            .bind(reason)
+            .bind(org)
+            .bind(person_id)
+            .bind(jkt)
+            .fetch_all(&mut *tx)
+            .await?;
+            for r in &rows {
+                set_entry(
+                    &mut tx,
+                    org,
+                    r.try_get("list_id")?,
+                    r.try_get("idx")?,
+                    STATUS_REVOKED,
+                )
+                .await?;
+                revoked.push(r.try_get("id")?);
+            }
+        }
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
     pub async fn status_list(&self, org: &str, list_id: i64) -> Result<Option<StoredList>> {
         let mut conn = self.pool.acquire().await?;
         let shape =

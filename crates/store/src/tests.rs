@@ -305,3 +305,73 @@ async fn offers_redeem_once_nonces_are_single_use_and_status_indices_unique() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_replaced_phone_revokes_only_what_its_keys_hold_for_that_person() {
+    for store in stores().await {
+        let staff = sample("esr-staff.csv");
+        import(&store, "RHQ", ImportKind::EsrStaff, &staff, 100).await;
+        let r0a_staff = staff.replace(",RHQ", ",R0A");
+        import(&store, "R0A", ImportKind::EsrStaff, &r0a_staff, 100).await;
+        let esr = Identifier {
+            scheme: IdScheme::EsrPerson,
+            value: "10000101".into(),
+        };
+        let person = |org: &'static str| {
+            let (store, esr) = (&store, &esr);
+            async move {
+                let id = store.person_by_identifier(org, esr).await.unwrap().unwrap();
+                let view = store.person(org, &id).await.unwrap().unwrap();
+                (id, view.records[0].clone())
+            }
+        };
+        let (rhq, record) = person("RHQ").await;
+        let (r0a, r0a_record) = person("R0A").await;
+        let mut issue = Vec::new();
+        for (org, pid, rec, jkt) in [
+            ("RHQ", &rhq, &record, "old-phone"),
+            ("RHQ", &rhq, &record, "old-phone"),
+            ("RHQ", &rhq, &record, "new-phone"),
+            ("R0A", &r0a, &r0a_record, "old-phone"),
+        ] {
+            let (id, at) = store
+                .register_issued(org, pid, &rec.id, &rec.type_name, jkt, "n", 101, None)
+                .await
+                .unwrap();
+            issue.push((id, at));
+        }
+
+        let keys = vec!["old-phone".to_string()];
+        let mut revoked = store
+            .revoke_bound_to("RHQ", &rhq, &keys, "lost phone", 102)
+            .await
+            .unwrap();
+        revoked.sort();
+        let mut expected = vec![issue[0].0.clone(), issue[1].0.clone()];
+        expected.sort();
+        assert_eq!(revoked, expected);
+        let live = |org: &'static str, pid: String| {
+            let store = &store;
+            async move {
+                let all = store.issued_to(org, &pid).await.unwrap();
+                all.into_iter()
+                    .filter(|c| c.revoked_at.is_none())
+                    .map(|c| c.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // The new phone's credential and the other trust's are untouched.
+        assert_eq!(live("RHQ", rhq.clone()).await, vec![issue[2].0.clone()]);
+        assert_eq!(live("R0A", r0a.clone()).await, vec![issue[3].0.clone()]);
+        for (_, at) in &issue[..2] {
+            let list = store.status_list("RHQ", at.list_id).await.unwrap().unwrap();
+            assert!(list.entries.contains(&(at.idx as u64, 1)), "{list:?}");
+        }
+        // Again: nothing left on those keys. Another trust's person id: nothing, in RHQ.
+        let again = store.revoke_bound_to("RHQ", &rhq, &keys, "again", 103);
+        assert!(again.await.unwrap().is_empty());
+        let other = store.revoke_bound_to("RHQ", &r0a, &keys, "x", 103);
+        assert!(other.await.unwrap().is_empty());
+        assert_eq!(live("R0A", r0a).await, vec![issue[3].0.clone()]);
+    }
+}

@@ -7,13 +7,25 @@
 //!
 //! Invariants: an issuer key is found only through the list (by issuer identifier, then `kid`);
 //! an issuer is accepted for a credential only if the list names that `vct` for it; ODS codes and
-//! issuer identifiers are unique in a valid list.
+//! issuer identifiers are unique in a valid list. Every publication carries a higher `sequence`
+//! (the list's version) than the one before, and a node holding version n never takes a list
+//! below n in its place ([`TrustList::verify_update`]): an attacker who replays an older, still
+//! signed list (say, one from before a compromised key was removed) gets nowhere.
+mod keys;
+mod update;
+
+pub use keys::{parse_jwks, MAX_KEYS};
+pub use update::Update;
+
 use passport_jose::jws::{self, CompactJws, JwsHeader};
 use passport_jose::{Jwks, Signer, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub const TRUST_LIST_TYP: &str = "nhs-trust-list+jwt";
+
+/// How far in the future a list's `iat` may be (clock skew between the registry and a node).
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum TrustError {
@@ -31,6 +43,16 @@ pub enum TrustError {
     BadSignature,
     #[error("trust list expired at {exp} (now {now}); fetch a fresh one")]
     Expired { exp: i64, now: i64 },
+    #[error("trust list issued in the future (iat {iat}, now {now})")]
+    IssuedInFuture { iat: i64, now: i64 },
+    #[error(
+        "trust list version {offered} is older than version {held} already held (rollback refused)"
+    )]
+    Rollback { held: u64, offered: u64 },
+    #[error("JWK Set: {0}")]
+    Jwks(String),
+    #[error("JWK Set: key {index} has the private member {member:?}; paste only public keys")]
+    PrivateKeyMember { index: usize, member: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,8 +87,10 @@ pub struct Organisation {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustList {
-    /// Increases with every publication; a node refuses to go back to an older list.
+    /// The list's version: increases with every publication (a re-signing with a new expiry
+    /// included); a node refuses to go back to an older list.
     pub sequence: u64,
+    /// When the registry signed it.
     pub iat: i64,
     /// After this the list must be refreshed.
     pub exp: i64,
@@ -78,13 +102,14 @@ impl TrustList {
     pub fn validate(&self) -> Result<(), TrustError> {
         let mut ods = std::collections::HashSet::new();
         let mut issuers = std::collections::HashSet::new();
+        if self.iat > self.exp {
+            return Err(TrustError::Invalid(format!(
+                "issued at {} after it expires at {}",
+                self.iat, self.exp
+            )));
+        }
         for org in &self.organisations {
-            let code_ok = (3..=9).contains(&org.ods_code.len())
-                && org
-                    .ods_code
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-            if !code_ok {
+            if !valid_ods_code(&org.ods_code) {
                 return Err(TrustError::Invalid(format!(
                     "bad ODS code {:?}",
                     org.ods_code
@@ -183,9 +208,21 @@ impl TrustList {
         if now > list.exp {
             return Err(TrustError::Expired { exp: list.exp, now });
         }
+        if list.iat > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+            return Err(TrustError::IssuedInFuture { iat: list.iat, now });
+        }
         list.validate()?;
         Ok(list)
     }
+}
+
+/// An ODS code as the list accepts it: 3 to 9 upper-case letters and digits (trusts have 3,
+/// NHS England `X24`, sites and providers more).
+pub fn valid_ods_code(code: &str) -> bool {
+    (3..=9).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ import {
 import { receiveScreen } from './receive.js';
 import { shareScreen } from './share.js';
 import { historyScreen } from './history.js';
+import { detailsScreen } from './details.js';
+import { isSelfDeclared } from './core/declare.js';
 
 const SCREENS = {
   home: { title: 'Your passport', render: homeScreen },
@@ -104,7 +106,8 @@ async function render(focus = true) {
 
 /** The passport, grouped as people think of it. */
 async function homeScreen() {
-  const held = distinct(await ctx.held());
+  const all = await ctx.held();
+  const held = distinct(all.filter((x) => !isSelfDeclared(x.credential.vct)));
   const out = [heading('Your passport')];
   if (held.length === 0) {
     out.push(
@@ -127,7 +130,18 @@ async function homeScreen() {
     else for (const item of sortItems(group, items)) section.append(credentialCard(item));
     out.push(section);
   }
+  out.push(detailsNote(all.some((x) => isSelfDeclared(x.credential.vct))));
   return out;
+}
+
+/** Where the person's own declared details are (they are not a record from an employer). */
+function detailsNote(declared) {
+  return h('section', { class: 'nhsuk-u-margin-bottom-6', 'aria-labelledby': 'group-declared' },
+    h('h2', { class: 'nhsuk-heading-m', id: 'group-declared' }, 'Your personal details'),
+    h('p', { class: 'nhsuk-body' }, declared
+      ? 'You have declared your own details. You can share them with a new employer; they see them as declared by you, not checked.'
+      : 'Add your preferred name, contact details, address, emergency contacts and National Insurance number once, so a new employer\'s forms are filled in for you.'),
+    h('p', { class: 'nhsuk-body' }, h('a', { href: '#/details' }, declared ? 'See or change your personal details' : 'Add your personal details')));
 }
 
 function sortItems(group, items) {
@@ -182,17 +196,6 @@ function trainingCards(items) {
   }
   for (const item of items.filter((x) => slug(x.credential.vct) !== 'core-skills-training')) out.push(credentialCard(item));
   return out;
-}
-
-/** Personal self-declared details: not built yet. No data is made up. */
-function detailsScreen() {
-  return [
-    heading('Your personal details'),
-    h('strong', { class: 'nhsuk-tag nhsuk-tag--grey' }, 'Not available yet'),
-    h('p', { class: 'nhsuk-body nhsuk-u-margin-top-4' },
-      'You will be able to keep details you declare yourself here (preferred name, contact details, address, emergency contacts and National Insurance number), and share them with your consent so a new employer\'s forms are filled in for you.'),
-    h('p', { class: 'nhsuk-body' }, 'A new employer will see these as declared by you, not checked. Until this is ready, give these details to the new employer as you do today.'),
-  ];
 }
 
 /** A failure no screen caught: said on the page, never silently swallowed. */

@@ -52,15 +52,24 @@ export function heading(text, caption) {
 }
 
 /**
- * The NHS error summary, focused by the caller; each error links to its field.
+ * The NHS error summary, focused by the caller; each error links to its field. Following a
+ * link moves focus to the field itself (as nhsuk-frontend's script does) instead of changing
+ * the address: the wallet routes by the address's fragment.
  * @param {{text: string, field?: string}[]} errors
  */
 export function errorSummary(errors, title = 'There is a problem') {
+  const toField = (id) => (ev) => {
+    const target = document.getElementById(id);
+    if (!target) return;
+    ev.preventDefault();
+    target.scrollIntoView({ block: 'center' });
+    target.focus();
+  };
   return h('div', { class: 'nhsuk-error-summary', tabindex: '-1', role: 'alert', 'aria-labelledby': 'error-summary-title' },
     h('h2', { class: 'nhsuk-error-summary__title', id: 'error-summary-title' }, title),
     h('div', { class: 'nhsuk-error-summary__body' },
       h('ul', { class: 'nhsuk-list nhsuk-error-summary__list' },
-        errors.map((e) => h('li', {}, e.field ? h('a', { href: `#${e.field}` }, e.text) : e.text)))));
+        errors.map((e) => h('li', {}, e.field ? h('a', { href: `#${e.field}`, on: { click: toField(e.field) } }, e.text) : e.text)))));
 }
 
 /** An NHS tag: `colour` one of green, yellow, red, blue, grey, white, orange. */

@@ -2,7 +2,7 @@
 
 import { h, heading, tag, claimList } from './dom.js';
 import { claimLabel, formatTime } from './passport.js';
-import { sharedLabel } from './share.js';
+import { sharedLabel } from './consent.js';
 
 /**
  * The history screen.

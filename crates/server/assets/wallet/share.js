@@ -1,64 +1,54 @@
 // Sharing: an `openid4vp://` link (pasted, scanned, or opened as `?request=`) is fetched and
-// checked against the trust list by the core; the consent screen names the organisation and
-// shows every claim that would leave the device, grouped by credential; optional items can be
-// deselected. Nothing is sent until the person chooses Share; Do not share sends a refusal.
+// checked against the trust list by the core. The consent screen names the organisation and
+// lists, as text, every claim that would leave the device (consent.js), then the decision:
+// Share, Choose what to share, Do not share. Choosing is a step of its own, one checkbox per
+// optional record and per declared detail, so the decision stays a few key presses from the
+// heading. Nothing is sent until the person chooses Share; Do not share sends a refusal.
 
 import { fetchRequest, respond, decline, parseRequestLink } from './core/oid4vp.js';
 import { ServerError } from './core/http.js';
-import { h, heading, errorSummary, button, replace, claimList, inset, tag } from './dom.js';
-import { TECHNICAL, claimLabel, claimRank, formatValue, readable, title, typeName } from './passport.js';
+import { isSelfDeclared, detailText } from './core/declare.js';
+import { h, heading, errorSummary, button, replace, inset } from './dom.js';
+import { title, typeName, claimLabel } from './passport.js';
 import { field, scanner } from './receive.js';
-
-/** What the claims sent with every credential are, in words. */
-const TECHNICAL_LABELS = {
-  iss: 'Who issued it',
-  vct: 'Type of record',
-  recordType: 'Record type',
-  iat: 'When it was issued',
-  nbf: 'Valid from',
-  exp: 'Valid until',
-  status: 'Where to check it has not been withdrawn',
-  cnf: 'Your wallet\'s public key, which proves the record is yours',
-  _sd_alg: 'How the record is protected',
-};
-
-/** The person's claims of a match as rows, and the credential's technical claims as rows. */
-export function leavingRows(vct, claims) {
-  const person = [];
-  const technical = [];
-  for (const c of claims) {
-    const top = String(c.path[0]);
-    if (TECHNICAL.has(top)) {
-      if (!technical.some((t) => t.key === top)) {
-        technical.push({ key: top, label: TECHNICAL_LABELS[top] ?? readable(top), value: top === 'cnf' || top === 'status' ? 'Included' : formatValue(c.value) });
-      }
-      continue;
-    }
-    const label = c.path.length > 1 ? `${claimLabel(vct, [c.path[0]])}: ${claimLabel(vct, c.path)}` : claimLabel(vct, c.path);
-    person.push({ key: top, label, value: formatValue(c.value) });
-  }
-  person.sort((a, b) => claimRank(vct, a.key) - claimRank(vct, b.key));
-  for (const t of technical) {
-    if (t.key === 'iat' || t.key === 'exp' || t.key === 'nbf') {
-      const seconds = Number(t.value);
-      if (Number.isFinite(seconds)) t.value = new Date(seconds * 1000).toISOString().slice(0, 10);
-      t.value = formatValue(t.value);
-    }
-  }
-  return { person, technical };
-}
-
-/** The top-level person claims of a match, as an object (for its title). */
-function claimObject(claims) {
-  const out = {};
-  for (const c of claims) if (c.path.length === 1) out[c.path[0]] = c.value;
-  return out;
-}
+import {
+  claimObject, recordBlock, declaredBlock, queryLabel, sharedLabel, row, SENT_WITH_EVERY_RECORD,
+} from './consent.js';
 
 function shareError(e) {
   if (e instanceof TypeError) return 'The organisation\'s service could not be reached. Check your connection and try again.';
   if (e instanceof ServerError) return `The organisation's service refused the request (${e.message}). Ask them for a new link.`;
   return `This request could not be checked, so nothing was shared: ${e.message}`;
+}
+
+/**
+ * The queries the wallet can answer, the person's declared details apart (HR asks for them
+ * as an optional extra: not having declared any is not "missing"), and those it cannot.
+ */
+function partsOf(model) {
+  const declaredIds = new Set(model.request.dcql_query.credentials
+    .filter((c) => (c.meta?.vct_values ?? []).some(isSelfDeclared)).map((c) => c.id));
+  const available = model.queries.filter((q) => q.requested && q.matches.length > 0);
+  return {
+    records: available.filter((q) => !declaredIds.has(q.id)),
+    declared: available.find((q) => declaredIds.has(q.id)) ?? null,
+    missing: model.queries.filter((q) => (!q.requested || q.matches.length === 0) && !declaredIds.has(q.id)),
+  };
+}
+
+/** The declared details the person may leave out (each one, with its label and value). */
+function declaredItems(q) {
+  const m = q.matches[0];
+  const values = claimObject(m.claims);
+  return m.omittable.map((name) => ({ name, label: claimLabel(m.vct, [name]), value: detailText(name, values[name]) }));
+}
+
+/** A checkbox of the NHS pattern, with a hint. */
+function checkbox({ id, value, label, hint, checked }) {
+  return h('div', { class: 'nhsuk-checkboxes__item' },
+    h('input', { class: 'nhsuk-checkboxes__input', id, name: 'share', type: 'checkbox', value, checked, 'aria-describedby': hint ? `${id}-hint` : null }),
+    h('label', { class: 'nhsuk-label nhsuk-checkboxes__label', for: id }, label),
+    hint ? h('div', { class: 'nhsuk-hint nhsuk-checkboxes__hint', id: `${id}-hint` }, hint) : null);
 }
 
 /**
@@ -105,64 +95,39 @@ export async function shareScreen(ctx) {
     } catch (e) {
       return linkStep(shareError(e), link);
     }
-    consentStep(model, credentials);
+    // What the person left out: optional query ids, and declared details by name.
+    consentStep(model, credentials, { declined: new Set(), omitted: new Set() });
   };
 
-  const consentStep = (model, credentials, error) => {
+  const consentStep = (model, credentials, choice, error) => {
     const name = model.verifier.name;
     ctx.title(error ? `Error: Share with ${name}?` : `Share with ${name}?`);
-    const available = model.queries.filter((q) => q.requested && q.matches.length > 0);
-    const missing = model.queries.filter((q) => !q.requested || q.matches.length === 0);
-    const items = available.map((q) => {
-      const matches = q.multiple ? q.matches : q.matches.slice(0, 1);
-      const single = matches.length === 1 ? title(matches[0].vct, claimObject(matches[0].claims)) : null;
-      const blocks = matches.map((m) => {
-        const { person, technical } = leavingRows(m.vct, m.claims);
-        const heading = title(m.vct, claimObject(m.claims));
-        const type = typeName(m.vct);
-        return h('div', { class: 'app-consent-match' },
-          single && q.optional ? null : h('h3', { class: 'nhsuk-heading-s nhsuk-u-margin-bottom-1' }, heading),
-          h('p', { class: 'nhsuk-body-s app-card-meta' }, `${heading === type ? '' : `${type}. `}From ${ctx.issuerName(m.issuer)}`),
-          person.length > 0 ? claimList(person) : h('p', { class: 'nhsuk-body' }, 'Only that you hold this record.'),
-          h('details', { class: 'nhsuk-details' },
-            h('summary', { class: 'nhsuk-details__summary' }, h('span', { class: 'nhsuk-details__summary-text' }, 'Also sent with this record')),
-            h('div', { class: 'nhsuk-details__text' }, claimList(technical))));
-      });
-      const box = q.optional ? h('input', { class: 'nhsuk-checkboxes__input', id: `share-${q.id}`, name: 'share', type: 'checkbox', value: q.id, checked: true }) : null;
-      const item = h('div', { class: 'app-consent-item', 'data-query': q.id },
-        box ? h('div', { class: 'nhsuk-checkboxes nhsuk-u-margin-bottom-3' },
-          h('div', { class: 'nhsuk-checkboxes__item' }, box,
-            h('label', { class: 'nhsuk-label nhsuk-checkboxes__label nhsuk-u-font-weight-bold', for: `share-${q.id}` }, single ? `Share: ${single}` : `Share these ${matches.length} records: ${typeName(matches[0].vct)}`)))
-          : h('p', { class: 'nhsuk-body' }, h('strong', {}, 'Needed: '), 'this record must be shared to answer.'),
-        blocks);
-      const off = h('p', { class: 'nhsuk-body', hidden: true }, tag('Will not be shared', 'grey'));
-      item.insertBefore(off, item.children[1] ?? null);
-      box?.addEventListener('change', () => {
-        item.classList.toggle('app-consent-item--off', !box.checked);
-        off.hidden = box.checked;
-      });
-      return item;
-    });
+    const { records, declared, missing } = partsOf(model);
+    const issuerName = (iss) => ctx.issuerName(iss);
+    const declaredOff = declared !== null && choice.declined.has(declared.id);
+    const optional = records.some((q) => q.optional) || (declared?.optional && declaredItems(declared).length > 0);
+    const leftOut = records.filter((q) => choice.declined.has(q.id)).length;
+    // Declared details go only with records from employers: alone they prove nothing, and a
+    // receiving trust refuses them.
+    const canShare = model.satisfied && records.length > 0;
 
     const shareButton = button('Share', { id: 'share-button' });
     const declineButton = button('Do not share', { kind: 'secondary', id: 'decline-button' });
+    const chooseButton = button('Choose what to share', { kind: 'secondary', id: 'choose-button', on: { click: () => chooseStep(model, credentials, choice) } });
     const busy = (on) => {
-      shareButton.disabled = on;
-      declineButton.disabled = on;
+      for (const b of [shareButton, declineButton, chooseButton]) b.disabled = on;
     };
     shareButton.addEventListener('click', async () => {
-      const declined = [...root.querySelectorAll('input[name=share]')].filter((b) => !b.checked).map((b) => b.value);
-      if (declined.length === available.length) {
-        return consentStep(model, credentials, 'Choose at least one record to share, or choose Do not share');
-      }
+      const decline = [...choice.declined];
+      const omit = declared && !declaredOff && choice.omitted.size > 0 ? { [declared.id]: [...choice.omitted] } : {};
       busy(true);
       try {
         const key = await ctx.key();
-        const answer = await respond(model, { decline: declined }, key, { credentials, store: ctx.store });
+        const answer = await respond(model, { decline, omit }, key, { credentials, store: ctx.store });
         sharedStep(model, answer);
       } catch (e) {
         busy(false);
-        consentStep(model, credentials, `Nothing was shared: ${e.message}`);
+        consentStep(model, credentials, choice, `Nothing was shared: ${e.message}`);
       }
     });
     declineButton.addEventListener('click', async () => {
@@ -172,25 +137,27 @@ export async function shareScreen(ctx) {
         declinedStep(model);
       } catch (e) {
         busy(false);
-        consentStep(model, credentials, `Your answer could not be sent: ${e.message}`);
+        consentStep(model, credentials, choice, `Your answer could not be sent: ${e.message}`);
       }
     });
 
+    const count = records.length - leftOut;
     show(
-      error ? errorSummary([{ text: error, field: available.length ? `share-${available[0].id}` : null }]) : null,
+      error ? errorSummary([{ text: error }]) : null,
       heading(`Share your passport with ${name}?`),
       h('dl', { class: 'nhsuk-summary-list' },
         row('Who is asking', name),
         row('ODS code', model.verifier.ods),
         row('Checked', 'On the NHS trust list and allowed to ask for staff passports'),
         row('Why', `Pre-employment checks: ${name} uses what you share to check you meet the requirements of your new role before you start.`)),
-      model.satisfied
+      canShare
         ? [
           h('h2', { class: 'nhsuk-heading-m' }, `What ${name} would get`),
-          h('p', { class: 'nhsuk-body' }, 'Untick anything you do not want to share. They will see it as not shared.'),
-          h('fieldset', { class: 'nhsuk-fieldset' },
-            h('legend', { class: 'nhsuk-fieldset__legend nhsuk-u-visually-hidden' }, 'Records to share'),
-            items),
+          h('p', { class: 'nhsuk-body' }, `${count} ${count === 1 ? 'record' : 'records'} from your passport${declared && !declaredOff ? ', and details you declared yourself' : ''}. Everything that would leave this device is listed here.`),
+          h('p', { class: 'nhsuk-body' }, SENT_WITH_EVERY_RECORD),
+          leftOut > 0 ? inset(h('p', {}, `You chose to leave out ${leftOut} ${leftOut === 1 ? 'record' : 'records'}. ${name} will see ${leftOut === 1 ? 'it' : 'them'} as not shared.`)) : null,
+          records.map((q) => recordBlock(q, { off: choice.declined.has(q.id), issuerName })),
+          declared ? declaredBlock(declared, { name, omitted: choice.omitted, off: declaredOff }) : null,
         ]
         : inset(h('p', {}, `Your passport does not have what ${name} needs, so you cannot share. Tell them you said no, and speak to their HR team.`)),
       missing.length > 0 ? [
@@ -198,8 +165,74 @@ export async function shareScreen(ctx) {
         h('p', { class: 'nhsuk-body' }, 'These will show as missing. The new employer will check them another way.'),
         h('ul', { class: 'nhsuk-list nhsuk-list--bullet' }, missing.map((q) => h('li', {}, queryLabel(q.id)))),
       ] : null,
-      h('div', { class: 'app-button-group' }, model.satisfied ? shareButton : null, declineButton));
+      canShare && optional ? h('p', { class: 'nhsuk-body' }, 'To leave something out, choose what to share.') : null,
+      h('div', { class: 'app-button-group' },
+        canShare ? shareButton : null,
+        canShare && optional ? chooseButton : null,
+        declineButton));
     if (error) focus('.nhsuk-error-summary');
+    else ctx.focusHeading();
+  };
+
+  const chooseStep = (model, credentials, choice, error) => {
+    const name = model.verifier.name;
+    ctx.title(error ? `Error: Choose what to share with ${name}` : `Choose what to share with ${name}`);
+    const { records, declared } = partsOf(model);
+    const optional = records.filter((q) => q.optional);
+    const needed = records.filter((q) => !q.optional);
+    const details = declared ? declaredItems(declared) : [];
+    const declaredOff = declared !== null && choice.declined.has(declared.id);
+    const recordLabel = (q) => {
+      const matches = q.multiple ? q.matches : q.matches.slice(0, 1);
+      return matches.length === 1 ? title(matches[0].vct, claimObject(matches[0].claims)) : `These ${matches.length} records: ${typeName(matches[0].vct)}`;
+    };
+    // One group of checkboxes per organisation that issued them, in the order asked.
+    const issuers = [...new Set(optional.map((q) => q.matches[0].issuer))];
+    const form = h('form', { novalidate: true, on: { submit: (ev) => { ev.preventDefault(); done(); } } },
+      issuers.map((iss) => h('div', { class: 'nhsuk-form-group' },
+        h('fieldset', { class: 'nhsuk-fieldset' },
+          h('legend', { class: 'nhsuk-fieldset__legend nhsuk-fieldset__legend--m' }, h('h2', { class: 'nhsuk-fieldset__heading' }, `From ${ctx.issuerName(iss)}`)),
+          h('div', { class: 'nhsuk-checkboxes' }, optional.filter((q) => q.matches[0].issuer === iss).map((q) => {
+            const label = recordLabel(q);
+            const type = typeName(q.matches[0].vct);
+            return checkbox({
+              id: `share-${q.id}`, value: q.id, label, checked: !choice.declined.has(q.id),
+              hint: label === type || label.startsWith('These ') ? null : type,
+            });
+          }))))),
+      needed.length > 0 ? [
+        h('p', { class: 'nhsuk-body' }, `Needed to answer, so always shared: ${needed.map(recordLabel).join('; ')}.`),
+      ] : null,
+      details.length > 0 ? h('div', { class: 'nhsuk-form-group' },
+        h('fieldset', { class: 'nhsuk-fieldset' },
+          h('legend', { class: 'nhsuk-fieldset__legend nhsuk-fieldset__legend--m' }, h('h2', { class: 'nhsuk-fieldset__heading' }, 'Details declared by you')),
+          h('div', { class: 'nhsuk-hint' }, `Optional. Nobody has checked these: ${name} sees them as declared by you.`),
+          h('div', { class: 'nhsuk-checkboxes' }, details.map((d) => checkbox({
+            id: `share-declared-${d.name}`, value: `declared:${d.name}`, label: `${d.label}: ${d.value}`,
+            checked: !declaredOff && !choice.omitted.has(d.name),
+          }))))) : null,
+      button('Continue', { type: 'submit', id: 'choose-continue' }));
+    const done = () => {
+      const boxes = [...form.querySelectorAll('input[name=share]')];
+      const declined = new Set(boxes.filter((b) => !b.checked && !b.value.startsWith('declared:')).map((b) => b.value));
+      const omitted = new Set(boxes.filter((b) => !b.checked && b.value.startsWith('declared:')).map((b) => b.value.slice('declared:'.length)));
+      if (declared && details.length > 0 && omitted.size === details.length) {
+        declined.add(declared.id);
+        omitted.clear();
+      }
+      if (records.every((q) => declined.has(q.id))) {
+        const why = declared ? 'Choose at least one record from your employers (your own details are shared only with one)' : 'Choose at least one record to share';
+        return chooseStep(model, credentials, { declined, omitted }, `${why}, or go back and choose Do not share`);
+      }
+      consentStep(model, credentials, { declined, omitted });
+    };
+    show(
+      error ? errorSummary([{ text: error, field: optional.length ? `share-${optional[0].id}` : null }]) : null,
+      heading(`Choose what to share with ${name}`),
+      h('p', { class: 'nhsuk-body' }, `Untick anything you do not want to share. ${name} will see it as not shared. You can check everything again before you share.`),
+      form);
+    if (error) focus('.nhsuk-error-summary');
+    else ctx.focusHeading();
   };
 
   const sharedStep = (model, answer) => {
@@ -235,25 +268,4 @@ export async function shareScreen(ctx) {
     linkStep();
   }
   return root;
-}
-
-/** A requirement's query id in words: `cstf_safeguarding_children_l2` -> "Core skills training:
- * Safeguarding children, level 2"; `right_to_work` -> "Right to work". */
-export function queryLabel(id) {
-  const cstf = /^cstf_(.+?)_l(\d+)(?:_(.+))?$/.exec(id);
-  if (cstf) return `Core skills training: ${readable(cstf[1])}, level ${cstf[2]}${cstf[3] ? ` (${readable(cstf[3])})` : ''}`;
-  if (id === 'dbs') return 'DBS check';
-  if (id.startsWith('oh_')) return `Occupational health: ${readable(id.slice(3))}`;
-  return readable(id);
-}
-
-/** One shared item of the history, in words ("Core skills training: Fire safety, level 1"). */
-export function sharedLabel(item) {
-  return String(item.query_id ?? '').startsWith('cstf_') ? queryLabel(item.query_id) : typeName(item.vct);
-}
-
-function row(key, value) {
-  return h('div', { class: 'nhsuk-summary-list__row' },
-    h('dt', { class: 'nhsuk-summary-list__key' }, key),
-    h('dd', { class: 'nhsuk-summary-list__value' }, value));
 }

@@ -14,6 +14,14 @@ const FILES = [/*__WALLET_FILES__*/].map((f) => new URL(f, self.location).pathna
 const SCOPE = new URL('./', self.location).pathname;
 // Fetched from the network when online and kept for offline use (network first).
 const NETWORK_FIRST = [`${SCOPE}config.json`, '/trust-list'];
+// The trust list the configuration names, which may be on another origin (a static copy of
+// the wallet, `passport wallet-site`): kept too, so organisations keep their names offline.
+// Learnt from config.json whenever it passes through here.
+let trustListUrl = null;
+const learnTrustList = (response) => response.json()
+  .then((config) => { trustListUrl = typeof config.trust_list_url === 'string' ? new URL(config.trust_list_url).href : null; })
+  .catch(() => {});
+caches.open(CACHE).then((cache) => cache.match(`${SCOPE}config.json`)).then((r) => r && learnTrustList(r));
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
@@ -45,6 +53,10 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
+  if (trustListUrl !== null && url.href === trustListUrl) {
+    event.respondWith(networkFirst(request, url.href));
+    return;
+  }
   if (url.origin !== self.location.origin) return;
   // Opening the wallet (also with ?offer= or ?request=): the live page, else the kept one.
   if (request.mode === 'navigate' && url.pathname.startsWith(SCOPE)) {
@@ -52,7 +64,10 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (NETWORK_FIRST.includes(url.pathname)) {
-    event.respondWith(networkFirst(request, url.pathname));
+    event.respondWith(networkFirst(request, url.pathname).then((response) => {
+      if (url.pathname === `${SCOPE}config.json`) learnTrustList(response.clone());
+      return response;
+    }));
     return;
   }
   if (FILES.includes(url.pathname)) {

@@ -55,6 +55,8 @@ pub enum Nav {
     Review,
     Profiles,
     Transfers,
+    Audit,
+    Registry,
     None,
 }
 
@@ -65,6 +67,16 @@ pub struct Chrome<'a> {
     pub show_review: bool,
     /// Role profiles and CSTF renewal periods ([`super::policy::Action::ViewProfiles`]).
     pub show_profiles: bool,
+    /// Staff search ([`super::policy::Action::ViewStaff`]): not for auditors and registry admins.
+    pub show_staff: bool,
+    pub show_transfers: bool,
+    /// The organisation's audit log ([`super::policy::Action::ViewAuditLog`]).
+    pub show_audit: bool,
+    /// The trust list registry ([`super::policy::Action::AdministerTrustList`], on the node
+    /// that holds the registry key).
+    pub show_registry: bool,
+    /// The user holds more than one membership: the header offers to switch.
+    pub can_switch: bool,
 }
 
 const NHS_LOGO: &str = r#"<svg class="nhsuk-header__logo" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 80" height="40" width="100" focusable="false" role="img" aria-label="NHS"><title>NHS</title><path fill="currentcolor" d="M200 0v80H0V0h200Zm-27.5 5.5c-14.5 0-29 5-29 22 0 10.2 7.7 13.5 14.7 16.3l.7.3c5.4 2 10.1 3.9 10.1 8.4 0 6.5-8.5 7.5-14 7.5s-12.5-1.5-16-3.5L135 70c5.5 2 13.5 3.5 20 3.5 15.5 0 32-4.5 32-22.5 0-19.5-25.5-16.5-25.5-25.5 0-5.5 5.5-6.5 12.5-6.5a35 35 0 0 1 14.5 3l4-13.5c-4.5-2-12-3-20-3Zm-131 2h-22l-14 65H22l9-45h.5l13.5 45h21.5l14-65H64l-9 45h-.5l-13-45Zm63 0h-18l-13 65h17l6-28H117l-5.5 28H129l13.5-65H125L119.5 32h-20l5-24.5Z"/></svg>"#;
@@ -113,6 +125,7 @@ pub fn page(title: &str, chrome: Option<&Chrome>, nav: Nav, body: &str) -> Strin
             r#"<nav class="nhsuk-header__account" aria-label="Account">
 <ul class="nhsuk-header__account-list">
 <li class="nhsuk-header__account-item">{icon} {name} ({role}, {org})</li>
+{switch}<li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" href="/portal/account">Account</a></li>
 <li class="nhsuk-header__account-item">
 <form class="nhsuk-header__account-form" action="/portal/logout" method="post" novalidate>
 {csrf}<button class="nhsuk-header__account-button">Log out</button>
@@ -130,17 +143,31 @@ pub fn page(title: &str, chrome: Option<&Chrome>, nav: Nav, body: &str) -> Strin
             role = html_escape(&role_label(&user.role)),
             org = html_escape(c.org_name),
             csrf = csrf_field(&c.session.csrf),
+            switch = if c.can_switch {
+                r#"<li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" href="/portal/organisation">Switch organisation</a></li>
+"#
+            } else {
+                ""
+            },
         );
-        let mut items = vec![
-            (Nav::Home, "/portal", "Home"),
-            (Nav::Staff, "/portal/staff", "Find staff"),
-        ];
-        items.push((Nav::Transfers, "/portal/transfers", "Transfers"));
+        let mut items = vec![(Nav::Home, "/portal", "Home")];
+        if c.show_staff {
+            items.push((Nav::Staff, "/portal/staff", "Find staff"));
+        }
+        if c.show_transfers {
+            items.push((Nav::Transfers, "/portal/transfers", "Transfers"));
+        }
         if c.show_review {
             items.push((Nav::Review, "/portal/review", "Review queue"));
         }
         if c.show_profiles {
             items.push((Nav::Profiles, "/portal/profiles", "Role profiles"));
+        }
+        if c.show_audit {
+            items.push((Nav::Audit, "/portal/audit", "Audit log"));
+        }
+        if c.show_registry {
+            items.push((Nav::Registry, "/portal/registry", "Trust list"));
         }
         for (item, href, text) in items {
             if item == nav {
@@ -202,6 +229,9 @@ pub fn role_label(role: &str) -> String {
         "training" => "Training".into(),
         "oh" => "Occupational health".into(),
         "admin" => "Administrator".into(),
+        "medical-staffing" => "Medical staffing".into(),
+        "auditor" => "Auditor".into(),
+        "registry-admin" => "Registry administrator".into(),
         other => other.into(),
     }
 }

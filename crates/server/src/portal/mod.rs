@@ -20,18 +20,36 @@ use axum::response::{Html, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
+mod access;
+mod account;
 pub mod assets;
+mod audit_page;
 pub mod auth;
+mod choose;
 pub mod html;
+mod limiter;
 mod offers;
+pub mod oidc;
+pub mod oidc_config;
+mod oidc_token;
 mod periods;
 pub mod policy;
 mod profiles;
 mod records;
+mod registry;
+mod registry_form;
+mod registry_html;
+mod replace_device;
 mod review;
+pub mod signin;
+mod signin_code;
+#[cfg(test)]
+mod signin_tests;
 mod staff;
+mod totp;
 mod transfer_report;
 mod transfers;
+mod webhooks_page;
 
 #[cfg(test)]
 mod profiles_tests;
@@ -42,7 +60,7 @@ mod transfers_tests;
 
 pub use auth::hash_password;
 pub use html::html_escape;
-pub use policy::{authorise, Action};
+pub use policy::{authorise, Action, Purpose, Subject};
 
 /// The portal's Content-Security-Policy: our own scripts, styles and images only; forms post
 /// only to us; no framing.
@@ -55,11 +73,30 @@ pub const CONTENT_SECURITY_POLICY: &str =
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/", get(staff::home))
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", post(auth::logout))
+        .route("/login", get(signin::login_form).post(signin::login))
+        .route(
+            "/login/code",
+            get(signin_code::code_form).post(signin_code::code),
+        )
+        .route(
+            "/organisation",
+            get(choose::choose_form).post(choose::choose),
+        )
+        .route("/logout", post(signin::logout))
+        .route("/account", get(account::page_view))
+        .route(
+            "/account/two-step",
+            get(account::two_step_form).post(account::two_step),
+        )
+        .route("/oidc/start", get(oidc::start))
+        .route("/oidc/callback", get(oidc::callback))
         .route("/staff", get(staff::search))
         .route("/staff/{id}", get(staff::person))
         .route("/staff/{id}/offers", post(offers::create))
+        .route(
+            "/staff/{id}/replace-device",
+            get(replace_device::confirm).post(replace_device::replace),
+        )
         .route(
             "/staff/{id}/credentials/{cid}/revoke",
             get(offers::confirm_revoke).post(offers::revoke),
@@ -86,6 +123,29 @@ pub fn routes() -> Router<Shared> {
             get(transfer_report::report_csv),
         )
         .route("/transfers/{id}/decision", post(transfers::decide))
+        .route("/audit", get(audit_page::page))
+        .route("/registry", get(registry::overview))
+        .route("/registry/publish", post(registry::publish))
+        .route("/registry/organisations", post(registry::create))
+        .route("/registry/organisations/new", get(registry::new_form))
+        .route(
+            "/registry/organisations/{ods}",
+            get(registry::edit_form).post(registry::update),
+        )
+        .route("/webhooks", get(webhooks_page::page))
+        .route("/webhooks/subscriptions", post(webhooks_page::add))
+        .route(
+            "/webhooks/subscriptions/{id}/enabled",
+            post(webhooks_page::set_enabled),
+        )
+        .route(
+            "/webhooks/deliveries/{id}/requeue",
+            post(webhooks_page::requeue_delivery),
+        )
+        .route(
+            "/webhooks/mail/{id}/requeue",
+            post(webhooks_page::requeue_mail),
+        )
         .route("/assets/{*path}", get(assets::serve))
         .layer(middleware::from_fn(security_headers))
 }
@@ -121,6 +181,11 @@ fn render(
         org_name: auth::org_name(state, viewer),
         show_review: policy::may(s, Action::ViewReviewQueue),
         show_profiles: policy::may(s, Action::ViewProfiles),
+        show_staff: policy::may(s, Action::ViewStaff),
+        show_transfers: policy::may(s, Action::ViewTransfers),
+        show_audit: policy::may(s, Action::ViewAuditLog),
+        show_registry: policy::may(s, Action::AdministerTrustList) && state.trust.is_registry(),
+        can_switch: viewer.memberships.len() > 1,
     };
     Html(html::page(title, Some(&chrome), nav, body))
 }

@@ -4,7 +4,7 @@ use super::html::{
     self, attr, csrf_field, date, error_summary, html_escape, summary_list, url_part, Nav,
     PageError,
 };
-use super::policy::{authorise, Action};
+use super::policy::{authorise, not_found, Access, Action, Purpose, Subject};
 use super::render;
 use super::staff::type_label;
 use crate::{issuance, now, status, ServerError, Shared};
@@ -18,6 +18,11 @@ use qrcode::QrCode;
 /// The QR code of `data` as an inline SVG element (no XML declaration), labelled for
 /// assistive technology.
 pub fn qr_svg(data: &str) -> Result<String, ServerError> {
+    qr_svg_labelled(data, "offer-qr", "QR code of the credential offer link")
+}
+
+/// [`qr_svg`] with its own element id and accessible name (e.g. a TOTP enrolment URI).
+pub fn qr_svg_labelled(data: &str, id: &str, label: &str) -> Result<String, ServerError> {
     let code =
         QrCode::new(data.as_bytes()).map_err(|e| ServerError::Internal(format!("QR code: {e}")))?;
     let image = code
@@ -29,7 +34,11 @@ pub fn qr_svg(data: &str) -> Result<String, ServerError> {
     let start = image.find("<svg").unwrap_or(0);
     Ok(image[start..].replacen(
         "<svg ",
-        r#"<svg class="app-qr" id="offer-qr" role="img" aria-label="QR code of the credential offer link" focusable="false" "#,
+        &format!(
+            r#"<svg class="app-qr" id="{}" role="img" aria-label="{}" focusable="false" "#,
+            html::attr(id),
+            html::attr(label)
+        ),
         1,
     ))
 }
@@ -41,21 +50,42 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let viewer = &posted.viewer;
     let s = &viewer.session;
-    authorise(s, Action::CreateOffer)?;
-    let view = state
-        .store
-        .person(&s.user.org, &person_id)
-        .await?
-        .ok_or_else(|| ServerError::NotFound("person".into()))?;
+    let subject = Subject::Person(&person_id);
+    let access = authorise(&state, s, Purpose::Issue, Action::CreateOffer, subject).await?;
+    let Some(view) = state.store.person(access.org(), &person_id).await? else {
+        let e = access.not_found(&state, Action::CreateOffer, subject, "person");
+        return Err(e.await.into());
+    };
     if view.records.is_empty() {
         return Err(
             ServerError::BadRequest("this person has no current records to offer".into()).into(),
         );
     }
-    let offer = issuance::create_offer(&state, &s.user.org, &person_id, &s.user.id, now()).await?;
+    let offer = issuance::create_offer(&state, access.org(), &person_id, &s.user.id, now()).await?;
+    access
+        .record(&state, "offer-created", &person_id, &offer.offer_id)
+        .await?;
     tracing::info!(user = %s.user.id, offer = %offer.offer_id, "portal offer created");
     let name = format!("{} {}", view.person.given_name, view.person.family_name);
-    let body = format!(
+    let body = offer_body(&name, &person_id, &offer)?;
+    let page = render(
+        &state,
+        viewer,
+        &format!("Offer for {name}"),
+        Nav::Staff,
+        &body,
+    );
+    Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+/// The page body that hands an offer over: the QR code, the transaction code (shown this once)
+/// and the link. Also the result of replacing a lost or new phone (`replace_device`).
+pub(super) fn offer_body(
+    name: &str,
+    person_id: &str,
+    offer: &issuance::CreatedOffer,
+) -> Result<String, ServerError> {
+    Ok(format!(
         r#"<span class="nhsuk-caption-l">Credential offer</span>
 <h1>Offer for {name}</h1>
 <div class="nhsuk-grid-row">
@@ -79,54 +109,51 @@ pub async fn create(
 <p class="app-offer-link" id="offer-link">{link}</p>
 {summary}
 <a class="nhsuk-button nhsuk-button--secondary" href="/portal/staff/{pid}">Back to {name}</a>"#,
-        name = html_escape(&name),
+        name = html_escape(name),
         qr = qr_svg(&offer.link)?,
         tx = html_escape(&offer.tx_code),
         link_attr = attr(&offer.link),
         link = html_escape(&offer.link),
-        pid = attr(&url_part(&person_id)),
+        pid = attr(&url_part(person_id)),
         summary = summary_list(&[
             ("Expires".into(), html::date_time(offer.expires_at)),
             ("Works".into(), "Once".into()),
         ]),
-    );
-    let page = render(
-        &state,
-        viewer,
-        &format!("Offer for {name}"),
-        Nav::Staff,
-        &body,
-    );
-    Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], page).into_response())
+    ))
 }
 
 /// The live credential `cid` of person `pid` in the viewer's organisation, if the viewer may
-/// revoke it.
+/// revoke it. Looked up first (its type decides), then authorised: one audit entry either way.
 async fn revocable(
     state: &Shared,
     viewer: &Viewer,
     pid: &str,
     cid: &str,
-) -> Result<(String, IssuedCredential), PageError> {
+) -> Result<(String, IssuedCredential, Access), PageError> {
     let s = &viewer.session;
-    authorise(s, Action::UsePortal)?;
     let org = &s.user.org;
-    let view = state
-        .store
-        .person(org, pid)
-        .await?
-        .ok_or_else(|| ServerError::NotFound("person".into()))?;
-    let credential = state
-        .store
-        .issued_to(org, pid)
-        .await?
-        .into_iter()
-        .find(|c| c.id == cid && c.revoked_at.is_none())
-        .ok_or_else(|| ServerError::NotFound("live credential".into()))?;
-    authorise(s, Action::Revoke(&credential.type_name))?;
+    let subject = Subject::Person(pid);
+    let mut found = None;
+    if let Some(view) = state.store.person(org, pid).await? {
+        let credential = state
+            .store
+            .issued_to(org, pid)
+            .await?
+            .into_iter()
+            .find(|c| c.id == cid && c.revoked_at.is_none());
+        found = credential.map(|c| (view, c));
+    }
+    let Some((view, credential)) = found else {
+        let action = Action::Revoke("");
+        let e = not_found(state, s, Purpose::Issue, action, subject, "live credential");
+        return Err(e.await.into());
+    };
+    let action = Action::Revoke(&credential.type_name);
+    let access = authorise(state, s, Purpose::Issue, action, subject).await?;
     Ok((
         format!("{} {}", view.person.given_name, view.person.family_name),
         credential,
+        access,
     ))
 }
 
@@ -204,7 +231,7 @@ pub async fn confirm_revoke(
     viewer: Viewer,
     Path((pid, cid)): Path<(String, String)>,
 ) -> Result<Html<String>, PageError> {
-    let (name, credential) = revocable(&state, &viewer, &pid, &cid).await?;
+    let (name, credential, _) = revocable(&state, &viewer, &pid, &cid).await?;
     Ok(confirm_page(
         &state,
         &viewer,
@@ -222,7 +249,7 @@ pub async fn revoke(
     posted: Posted,
 ) -> Result<Response, PageError> {
     let viewer = &posted.viewer;
-    let (name, credential) = revocable(&state, viewer, &pid, &cid).await?;
+    let (name, credential, access) = revocable(&state, viewer, &pid, &cid).await?;
     let reason = posted.fields.get("reason").unwrap_or("").trim();
     let error = if reason.is_empty() {
         Some("Enter a reason for revoking")
@@ -243,13 +270,17 @@ pub async fn revoke(
         );
         return Ok(page.into_response());
     }
-    let org = &viewer.session.user.org;
+    let org = access.org();
     let reason = format!("{reason} (revoked by {})", viewer.session.user.username);
     state
         .store
         .revoke_credential(org, &cid, &reason, now())
         .await?;
     status::invalidate(&state, org);
+    let detail = format!("{} {cid}: {reason}", credential.type_name);
+    access
+        .record(&state, "credential-revoked", &pid, &detail)
+        .await?;
     tracing::info!(user = %viewer.session.user.id, credential = %cid, "portal revocation");
     let to = format!("/portal/staff/{}?done=revoked", url_part(&pid));
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())

@@ -13,7 +13,7 @@ use super::auth::{Posted, Viewer};
 use super::html::{
     attr, csrf_field, error_summary, html_escape, success_banner, tag, Nav, PageError,
 };
-use super::policy::{authorise, may, Action};
+use super::policy::{authorise, may, Action, Purpose, Subject};
 use super::render;
 use crate::{now, ServerError, Shared};
 use axum::extract::rejection::QueryRejection;
@@ -219,7 +219,14 @@ pub async fn show(
     query: Result<Query<PeriodsQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     let s = &viewer.session;
-    authorise(s, Action::ViewProfiles)?;
+    authorise(
+        &state,
+        s,
+        Purpose::Administration,
+        Action::ViewProfiles,
+        Subject::Organisation,
+    )
+    .await?;
     let table = current(&state, &s.user.org).await?;
     let banner = match query.map(|q| q.0.done).unwrap_or_default().as_str() {
         "saved" => Some("The renewal periods have been saved."),
@@ -245,7 +252,14 @@ fn explain(e: &ComplianceError, subject: &str, level: u8) -> String {
 pub async fn save(State(state): State<Shared>, posted: Posted) -> Result<Response, PageError> {
     let viewer = &posted.viewer;
     let s = &viewer.session;
-    authorise(s, Action::EditLocalPeriods)?;
+    authorise(
+        &state,
+        s,
+        Purpose::Administration,
+        Action::EditLocalPeriods,
+        Subject::Organisation,
+    )
+    .await?;
     let org = &s.user.org;
     let to = |done: &str| {
         (

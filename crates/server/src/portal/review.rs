@@ -6,11 +6,11 @@ use super::html::{
     attr, csrf_field, date, error_summary, html_escape, success_banner, summary_list, url_part,
     Nav, PageError,
 };
-use super::policy::{authorise, may, Action};
+use super::policy::{authorise, may, not_found, Action, Purpose, Subject};
 use super::records::claim_rows;
 use super::render;
 use super::staff::{source_label, type_label};
-use crate::{now, ServerError, Shared};
+use crate::{now, Shared};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -57,7 +57,8 @@ pub async fn queue(
     viewer: Viewer,
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
-    authorise(&viewer.session, Action::ViewReviewQueue)?;
+    let (s, subject) = (&viewer.session, Subject::Organisation);
+    authorise(&state, s, Purpose::Review, Action::ViewReviewQueue, subject).await?;
     let items = visible_items(&state, &viewer).await?;
     let resolved = query.map(|q| q.0.done).unwrap_or_default() == "resolved";
     Ok(queue_page(&state, &viewer, &items, resolved, None))
@@ -241,16 +242,28 @@ pub async fn resolve(
 ) -> Result<Response, PageError> {
     let viewer = &posted.viewer;
     let s = &viewer.session;
-    authorise(s, Action::ViewReviewQueue)?;
     let org = &s.user.org;
-    let item = state
+    let subject = Subject::ReviewItem(&item_id);
+    let found = state
         .store
         .review_queue(org)
         .await?
         .into_iter()
-        .find(|i| i.id == item_id)
-        .ok_or_else(|| ServerError::NotFound("open review item".into()))?;
-    authorise(s, Action::ResolveReview(item.record.type_name))?;
+        .find(|i| i.id == item_id);
+    let Some(item) = found else {
+        let action = Action::ResolveReview("");
+        let e = not_found(
+            &state,
+            s,
+            Purpose::Review,
+            action,
+            subject,
+            "open review item",
+        );
+        return Err(e.await.into());
+    };
+    let action = Action::ResolveReview(item.record.type_name);
+    let access = authorise(&state, s, Purpose::Review, action, subject).await?;
     let choice = posted.fields.get("choice").unwrap_or("");
     let person = if choice == NEW_PERSON && item.record.person.is_some() {
         None
@@ -270,6 +283,10 @@ pub async fn resolve(
     let person_id = state
         .store
         .resolve_review(org, &item_id, person, &s.user.id, now())
+        .await?;
+    let detail = format!("review item {item_id}, {}", item.record.type_name);
+    access
+        .record(&state, "review-resolved", &person_id, &detail)
         .await?;
     tracing::info!(user = %s.user.id, item = %item_id, person = %person_id, "portal review resolved");
     Ok((

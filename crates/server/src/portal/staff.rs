@@ -3,7 +3,7 @@ use super::auth::{org_name, Viewer};
 use super::html::{
     self, attr, date, html_escape, success_banner, summary_list, tag, url_part, Nav, PageError,
 };
-use super::policy::{authorise, may, Action};
+use super::policy::{authorise, may, Action, Purpose, Subject};
 use super::records::claim_rows;
 use super::render;
 use crate::{now, ServerError, Shared};
@@ -21,26 +21,39 @@ use passport_store::MAX_TX_CODE_ATTEMPTS;
 
 pub async fn home(State(state): State<Shared>, viewer: Viewer) -> Result<Html<String>, PageError> {
     let s = &viewer.session;
-    authorise(s, Action::UsePortal)?;
+    authorise(
+        &state,
+        s,
+        Purpose::Review,
+        Action::UsePortal,
+        Subject::Nothing,
+    )
+    .await?;
     let org = &s.user.org;
     let people = state.store.count_people(org).await?;
     let mut body = format!(
         r#"<span class="nhsuk-caption-l">Signed in as {name}, {role}</span>
 <h1>{org_name}</h1>
 <ul class="nhsuk-grid-row nhsuk-card-group">
-<li class="nhsuk-grid-column-one-half nhsuk-card-group__item">
+"#,
+        name = html_escape(&s.user.display_name),
+        role = html_escape(&html::role_label(&s.user.role)),
+        org_name = html_escape(org_name(&state, &viewer)),
+    );
+    if may(s, Action::ViewStaff) {
+        let _ = write!(
+            body,
+            r#"<li class="nhsuk-grid-column-one-half nhsuk-card-group__item">
 <div class="nhsuk-card nhsuk-card--clickable"><div class="nhsuk-card__content">
 <h2 class="nhsuk-card__heading nhsuk-heading-m"><a class="nhsuk-card__link" href="/portal/staff">Find a member of staff</a></h2>
 <p class="nhsuk-card__description">{people} {noun} in {org_code}. See their records, offer credentials to their wallet, revoke credentials.</p>
 </div></div>
 </li>
 "#,
-        name = html_escape(&s.user.display_name),
-        role = html_escape(&html::role_label(&s.user.role)),
-        org_name = html_escape(org_name(&state, &viewer)),
-        noun = if people == 1 { "person" } else { "people" },
-        org_code = html_escape(org),
-    );
+            noun = if people == 1 { "person" } else { "people" },
+            org_code = html_escape(org),
+        );
+    }
     if may(s, Action::ViewReviewQueue) {
         let open = state
             .store
@@ -61,6 +74,15 @@ pub async fn home(State(state): State<Shared>, viewer: Viewer) -> Result<Html<St
             noun = if open == 1 { "record" } else { "records" },
         );
     }
+    if may(s, Action::ViewAuditLog) {
+        body.push_str(super::audit_page::HOME_CARD);
+    }
+    if may(s, Action::ManageWebhooks) {
+        body.push_str(super::webhooks_page::HOME_CARD);
+    }
+    if may(s, Action::AdministerTrustList) && state.trust.is_registry() {
+        body.push_str(super::registry::HOME_CARD);
+    }
     body.push_str("</ul>");
     Ok(render(&state, &viewer, "Home", Nav::Home, &body))
 }
@@ -77,12 +99,17 @@ pub async fn search(
     query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     let s = &viewer.session;
-    authorise(s, Action::UsePortal)?;
     let q = query
         .map_err(|_| ServerError::BadRequest("the search could not be read".into()))?
         .0
         .q;
     let q: String = q.trim().chars().take(100).collect();
+    let subject = if q.is_empty() {
+        Subject::Nothing
+    } else {
+        Subject::Search(&q)
+    };
+    let access = authorise(&state, s, Purpose::Review, Action::ViewStaff, subject).await?;
     let mut body = format!(
         r#"<h1>Find a member of staff</h1>
 <form action="/portal/staff" method="get" novalidate>
@@ -99,7 +126,7 @@ pub async fn search(
     if !q.is_empty() {
         let people = state
             .store
-            .search_people(&s.user.org, &q, SEARCH_LIMIT)
+            .search_people(access.org(), &q, SEARCH_LIMIT)
             .await?;
         body.push_str(&results_table(&q, &people));
     }
@@ -165,13 +192,13 @@ pub async fn person(
     query: Result<Query<PersonQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     let s = &viewer.session;
-    authorise(s, Action::UsePortal)?;
-    let org = &s.user.org;
-    let view = state
-        .store
-        .person(org, &person_id)
-        .await?
-        .ok_or_else(|| ServerError::NotFound("person".into()))?;
+    let subject = Subject::Person(&person_id);
+    let access = authorise(&state, s, Purpose::Review, Action::ViewStaff, subject).await?;
+    let org = access.org();
+    let Some(view) = state.store.person(org, &person_id).await? else {
+        let e = access.not_found(&state, Action::ViewStaff, subject, "person");
+        return Err(e.await.into());
+    };
     let issued: Vec<IssuedCredential> = state
         .store
         .issued_to(org, &person_id)
@@ -249,7 +276,8 @@ fn offer_form(
 <p>Make a QR code and a link that {name} opens in their wallet app to collect a credential for each current record, and a 6-digit transaction code that you give them separately. The offer works once and lasts {lasts}.</p>
 <form action="/portal/staff/{id}/offers" method="post" novalidate>
 {csrf}<button class="nhsuk-button" data-module="nhsuk-button" type="submit">Create an offer</button>
-</form>"#,
+</form>
+<p>Lost phone or new phone? <a href="/portal/staff/{id}/replace-device" id="replace-device">Replace lost or new phone<span class="nhsuk-u-visually-hidden"> for {name}</span></a>: revoke what is on the old phone and make a new offer.</p>"#,
         name = html_escape(name),
         id = attr(&url_part(person_id)),
         csrf = html::csrf_field(csrf),

@@ -6,7 +6,7 @@ use super::html::{
     self, attr, csrf_field, html_escape, summary_list, tag, url_part, Nav, PageError,
 };
 use super::offers::qr_svg;
-use super::policy::{authorise, may, Action};
+use super::policy::{authorise, may, not_found, Action, Purpose, Subject};
 use super::render;
 use super::transfers::profile_name;
 use crate::verifier::request::invocation_url;
@@ -19,16 +19,53 @@ use passport_compliance::{Report, Status, SELF_DECLARED_HEADING};
 use passport_store::{RequestStatus, TransferRequest};
 use std::fmt::Write;
 
-/// The request `id` of the viewer's organisation, if the viewer may see it.
-async fn visible(state: &Shared, viewer: &Viewer, id: &str) -> Result<TransferRequest, PageError> {
+/// What a request is opened for: each is its own action, with its own audit entry.
+#[derive(Clone, Copy)]
+enum Use {
+    Page,
+    Poll,
+    Export(&'static str),
+}
+
+impl Use {
+    fn action(self, audience: &str) -> Action<'_> {
+        match self {
+            Use::Page => Action::ViewTransfer(audience),
+            Use::Poll => Action::PollTransfer(audience),
+            Use::Export(format) => Action::ExportReport { audience, format },
+        }
+    }
+}
+
+/// The request `id` of the viewer's organisation, if the viewer may see it for `why`. Looked
+/// up first (its audience decides), then authorised: one audit entry either way.
+async fn visible(
+    state: &Shared,
+    viewer: &Viewer,
+    id: &str,
+    why: Use,
+) -> Result<TransferRequest, PageError> {
     let s = &viewer.session;
-    authorise(s, Action::ViewTransfers)?;
-    let req = state
-        .store
-        .transfer_request(&s.user.org, id)
-        .await?
-        .ok_or_else(|| ServerError::NotFound("transfer request".into()))?;
-    authorise(s, Action::ViewTransfer(&req.audience))?;
+    let subject = Subject::Request(id);
+    let Some(req) = state.store.transfer_request(&s.user.org, id).await? else {
+        let e = not_found(
+            state,
+            s,
+            Purpose::Transfer,
+            why.action(""),
+            subject,
+            "transfer request",
+        );
+        return Err(e.await.into());
+    };
+    authorise(
+        state,
+        s,
+        Purpose::Transfer,
+        why.action(&req.audience),
+        subject,
+    )
+    .await?;
     Ok(req)
 }
 
@@ -48,7 +85,7 @@ pub async fn state_json(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let req = visible(&state, &viewer, &id).await?;
+    let req = visible(&state, &viewer, &id, Use::Poll).await?;
     let body = serde_json::json!({ "status": req.status.as_str() }).to_string();
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
@@ -58,7 +95,7 @@ pub async fn report_json(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let req = visible(&state, &viewer, &id).await?;
+    let req = visible(&state, &viewer, &id, Use::Export("json")).await?;
     let report = stored_report(&req)?
         .ok_or_else(|| ServerError::NotFound("report (no response yet)".into()))?;
     let presented = state.store.presented(&req.org, &req.id).await?;
@@ -84,7 +121,7 @@ pub async fn report_csv(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let req = visible(&state, &viewer, &id).await?;
+    let req = visible(&state, &viewer, &id, Use::Export("csv")).await?;
     let report = stored_report(&req)?
         .ok_or_else(|| ServerError::NotFound("report (no response yet)".into()))?;
     let csv = report
@@ -109,7 +146,7 @@ pub async fn page(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let req = visible(&state, &viewer, &id).await?;
+    let req = visible(&state, &viewer, &id, Use::Page).await?;
     let details = summary_list(&[
         ("Person".into(), html_escape(&req.person_name)),
         ("Email".into(), html_escape(&req.person_email)),

@@ -2,7 +2,7 @@
 //! their role needs; the list of requests; HR's decision on a report.
 use super::auth::{Posted, Viewer};
 use super::html::{attr, csrf_field, error_summary, html_escape, url_part, Nav, PageError};
-use super::policy::{authorise, Action};
+use super::policy::{authorise, not_found, Action, Purpose, Subject};
 use super::render;
 use crate::verifier::request::{self as vp_request, TransferInput, MOVE_KINDS};
 use crate::verifier::response::parse_date;
@@ -24,9 +24,9 @@ pub fn audience_of(role: &str) -> Audience {
 }
 
 pub async fn list(State(state): State<Shared>, viewer: Viewer) -> Result<Html<String>, PageError> {
-    let s = &viewer.session;
-    authorise(s, Action::ViewTransfers)?;
-    let requests = state.store.transfer_requests(&s.user.org, 200).await?;
+    let (s, subject) = (&viewer.session, Subject::Organisation);
+    let access = authorise(&state, s, Purpose::Transfer, Action::ViewTransfers, subject).await?;
+    let requests = state.store.transfer_requests(access.org(), 200).await?;
     let mut rows = String::new();
     for r in &requests {
         let status = match (r.status, r.decision.as_deref()) {
@@ -93,7 +93,15 @@ pub async fn new_form(
     State(state): State<Shared>,
     viewer: Viewer,
 ) -> Result<Html<String>, PageError> {
-    authorise(&viewer.session, Action::CreateTransfer)?;
+    let (s, subject) = (&viewer.session, Subject::Nothing);
+    authorise(
+        &state,
+        s,
+        Purpose::Transfer,
+        Action::CreateTransfer,
+        subject,
+    )
+    .await?;
     form_page(&state, &viewer, &FormValues::default(), &[]).await
 }
 
@@ -268,7 +276,14 @@ async fn form_page(
 pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Response, PageError> {
     let viewer = &posted.viewer;
     let s = &viewer.session;
-    authorise(s, Action::CreateTransfer)?;
+    let access = authorise(
+        &state,
+        s,
+        Purpose::Transfer,
+        Action::CreateTransfer,
+        Subject::Nothing,
+    )
+    .await?;
     let f = |name: &str| posted.fields.get(name).unwrap_or("").trim().to_string();
     let v = FormValues {
         name: f("name"),
@@ -355,6 +370,10 @@ pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Respo
         now(),
     )
     .await?;
+    let detail = format!("profile {}", profile.id);
+    access
+        .record(&state, "transfer-requested", &id, &detail)
+        .await?;
     tracing::info!(user = %s.user.id, request = %id, "transfer request created");
     Ok((
         StatusCode::SEE_OTHER,
@@ -373,12 +392,21 @@ pub async fn decide(
     posted: Posted,
 ) -> Result<Response, PageError> {
     let s = &posted.viewer.session;
-    let req = state
-        .store
-        .transfer_request(&s.user.org, &id)
-        .await?
-        .ok_or_else(|| ServerError::NotFound("transfer request".into()))?;
-    authorise(s, Action::DecideTransfer(&req.audience))?;
+    let subject = Subject::Request(&id);
+    let Some(req) = state.store.transfer_request(&s.user.org, &id).await? else {
+        let action = Action::DecideTransfer("");
+        let e = not_found(
+            &state,
+            s,
+            Purpose::Transfer,
+            action,
+            subject,
+            "transfer request",
+        );
+        return Err(e.await.into());
+    };
+    let action = Action::DecideTransfer(&req.audience);
+    let access = authorise(&state, s, Purpose::Transfer, action, subject).await?;
     let decision = match posted.fields.get("decision") {
         Some("accepted") => "accepted",
         Some("rejected") => "rejected",
@@ -392,7 +420,10 @@ pub async fn decide(
     }
     state
         .store
-        .decide_transfer(&s.user.org, &id, decision, note, &s.user.id, now())
+        .decide_transfer(access.org(), &id, decision, note, &s.user.id, now())
+        .await?;
+    access
+        .record(&state, "transfer-decided", &id, decision)
         .await?;
     tracing::info!(user = %s.user.id, request = %id, decision, "transfer decided");
     Ok((

@@ -139,7 +139,7 @@ async fn done(
         None => false,
     };
     let org = state
-        .trust_list
+        .trust_list()
         .by_ods(&ods)
         .map_or(ods.clone(), |o| o.name.clone());
     let (title, text) = if ok {

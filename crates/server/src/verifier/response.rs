@@ -265,7 +265,7 @@ async fn verify_all(
     vp_token: &passport_oid4vp::VpToken,
     now: i64,
 ) -> (Vec<PresentedRow>, Vec<Presented>) {
-    let trust = &state.trust_list;
+    let trust = &*state.trust_list();
     let expect = KbExpectation {
         aud: ctx.client_id.clone(),
         nonce: req.nonce.clone(),

@@ -181,3 +181,36 @@ pub async fn click(c: &Client, css: &str) {
         .await
         .unwrap();
 }
+
+/// Makes `username` a portal user of `org` with `role` and signs them in in this window (the
+/// sign-in form, as a person would).
+pub async fn portal_sign_in(
+    c: &Client,
+    server: &super::TestServer,
+    (org, username, role): (&str, &str, &str),
+) {
+    const PASSWORD: &str = "a browser test password";
+    let hash = passport_server::portal::hash_password(PASSWORD)
+        .await
+        .unwrap();
+    (server.state.store)
+        .upsert_user(
+            org,
+            username,
+            "Test user",
+            role,
+            &hash,
+            passport_server::now(),
+        )
+        .await
+        .unwrap();
+    let base = &server.base;
+    c.goto(&format!("{base}/portal/login")).await.unwrap();
+    fill(c, "username", username).await;
+    fill(c, "password", PASSWORD).await;
+    click(c, "main form button[type=submit]").await;
+    c.wait()
+        .for_url(&format!("{base}/portal").parse().unwrap())
+        .await
+        .unwrap();
+}

@@ -8,6 +8,11 @@ use std::sync::Arc;
 
 pub mod browser;
 pub mod forge;
+pub mod oidc;
+pub mod outbox;
+pub mod portal;
+pub mod registry;
+pub mod smtp_sink;
 pub mod transfer;
 
 pub struct TestServer {
@@ -16,6 +21,19 @@ pub struct TestServer {
     pub db: TestDb,
     _dir: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    /// Stops serving (open connections are closed once idle): from now on the port refuses
+    /// connections, as a server out of reach does. For offline tests.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), &mut self.task).await;
+        self.task.abort();
+    }
 }
 
 impl Drop for TestServer {
@@ -39,6 +57,17 @@ pub async fn start(db: TestDb) -> TestServer {
 pub async fn start_with(db: TestDb, edit: impl FnOnce(&mut Config)) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    start_prepared(db, listener, dir, edit).await
+}
+
+/// [`start_with`] on a listener and data folder the test made first: for a node whose address
+/// or keys must be known before it starts (its trust list entry is made in advance).
+pub async fn start_prepared(
+    db: TestDb,
+    listener: tokio::net::TcpListener,
+    dir: tempfile::TempDir,
+    edit: impl FnOnce(&mut Config),
+) -> TestServer {
     let addr = listener.local_addr().unwrap();
     let mut config = Config {
         bind: addr.to_string(),
@@ -56,9 +85,15 @@ pub async fn start_with(db: TestDb, edit: impl FnOnce(&mut Config)) -> TestServe
             .await
             .unwrap(),
     );
-    let serving = state.clone();
+    let app = passport_server::router(state.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        passport_server::serve(serving, listener).await.unwrap();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
     });
     TestServer {
         base: format!("http://{addr}"),
@@ -66,6 +101,7 @@ pub async fn start_with(db: TestDb, edit: impl FnOnce(&mut Config)) -> TestServe
         db,
         _dir: dir,
         task,
+        stop: Some(stop),
     }
 }
 

@@ -140,7 +140,7 @@ pub async fn fetched<'a>(server: &'a TestServer, wallet: &'a Wallet) -> Answerin
     let req = wallet
         .fetch_presentation_request(
             &link(server, &id),
-            &server.state.trust_list,
+            &server.state.trust_list(),
             &http,
             passport_server::now(),
         )
@@ -293,7 +293,7 @@ pub async fn fetch(
     wallet
         .fetch_presentation_request(
             &link(server, id),
-            &server.state.trust_list,
+            &server.state.trust_list(),
             &http,
             passport_server::now(),
         )

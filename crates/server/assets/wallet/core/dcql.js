@@ -121,6 +121,19 @@ export function select(query, held) {
   return { queries, sets, satisfied, requested };
 }
 
+/**
+ * Matches one credential query against one credential's processed claims: the claims it
+ * would disclose (the first claim set it meets), or null. With claims the person chose to
+ * leave out removed first, this is what the wallet may still answer with.
+ * @param {object} cq a credential query of a validated DCQL query
+ * @param {string} vct
+ * @param {Record<string, any>} claims
+ * @returns {(string|number)[][]|null}
+ */
+export function disclosureFor(cq, vct, claims) {
+  return matchCredential(cq, vct, claims, 0)?.disclose ?? null;
+}
+
 /** @returns {CredentialMatch|null} */
 function matchCredential(cq, vct, claims, index) {
   if (cq.format !== FORMAT || !cq.meta.vct_values?.includes(vct)) return null;

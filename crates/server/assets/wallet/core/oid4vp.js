@@ -8,7 +8,7 @@ import { parseJws, verifyJws, sha256b64, encryptJwe, checkPublicJwk } from './jo
 import { parseCertificate } from './der.js';
 import { byOds, hasKey, mayVerify } from './trust.js';
 import { send, checkedUrl, form, ServerError } from './http.js';
-import { validate as validateDcql, select as dcqlSelect } from './dcql.js';
+import { validate as validateDcql, select as dcqlSelect, disclosureFor } from './dcql.js';
 import * as sdjwt from './sdjwt.js';
 
 /** Section 5: the `typ` of a Request Object. */
@@ -118,8 +118,10 @@ export async function verifyRequest(jwt, expectedClientId, trust, now, leeway = 
  * @property {boolean} satisfied false: the wallet cannot answer (only {@link decline})
  * @property {{id: string, multiple: boolean, optional: boolean, requested: boolean,
  *   matches: {credentialId: string, vct: string, issuer: string, disclose: (string|number)[][],
- *   claims: LeavingClaim[]}[]}[]} queries every credential query in order; `requested` ones are
- *   answered by default; `optional` ones the user may deselect
+ *   claims: LeavingClaim[], omittable: string[]}[]}[]} queries every credential query in order;
+ *   `requested` ones are answered by default; `optional` ones the user may deselect;
+ *   `omittable` names the top-level claims of a match the user may leave out (the query is
+ *   still met without them, by another of its claim sets)
  */
 
 /**
@@ -162,14 +164,17 @@ export async function consentModel(request, organisation, encryption, credential
   const queries = [];
   for (const q of selection.queries) {
     const matches = [];
+    const cq = query.credentials.find((c) => c.id === q.id);
     for (const m of q.matches) {
       const h = held[m.credential];
+      const names = [...new Set(m.disclose.map((p) => p[0]))];
       matches.push({
         credentialId: h.credential.id,
         vct: h.vct,
         issuer: h.credential.issuer,
         disclose: m.disclose,
         claims: await leavingClaims(h.sd, m.disclose),
+        omittable: names.filter((n) => disclosureFor(cq, h.vct, without(h.claims, [n])) !== null),
       });
     }
     queries.push({
@@ -189,13 +194,20 @@ export async function consentModel(request, organisation, encryption, credential
   };
 }
 
+/** `claims` without the top-level members named in `names`. */
+function without(claims, names) {
+  return Object.fromEntries(Object.entries(claims).filter(([k]) => !names.includes(k)));
+}
+
 /**
  * Answers with the user's choices: every requested query except those in `decline` (only
  * optional ones may be declined), each with `pick[id]` (credential ids) or its first match (all
- * matches when `multiple`). Presents only the selected claims with a KB-JWT (`aud` =
- * client_id, `nonce`), encrypts `{vp_token, state}` and POSTs `response=<JWE>`.
+ * matches when `multiple`), leaving out the top-level claims `omit[id]` names (only those the
+ * query can be met without: the disclosure is chosen again as if they were not held).
+ * Presents only the selected claims with a KB-JWT (`aud` = client_id, `nonce`), encrypts
+ * `{vp_token, state}` and POSTs `response=<JWE>`.
  * @param {ConsentModel} model
- * @param {{decline?: string[], pick?: Record<string, string[]>}} choices
+ * @param {{decline?: string[], pick?: Record<string, string[]>, omit?: Record<string, string[]>}} choices
  * @param {CryptoKeyPair|CryptoKey} key the device key (private half used)
  * @param {{credentials: import('./oid4vci.js').ReceivedCredential[], now?: number,
  *   fetch?: typeof fetch, store?: import('./store.js').Store}} options
@@ -218,14 +230,22 @@ export async function respond(model, choices, key, { credentials, now = Math.flo
       ? q.matches.filter((m) => picked.includes(m.credentialId))
       : q.matches.slice(0, q.multiple ? q.matches.length : 1);
     if (matches.length === 0 || (!q.multiple && matches.length > 1)) throw new Error(`query ${q.id}: choose ${q.multiple ? 'at least one' : 'one'} credential`);
+    const omit = choices.omit?.[q.id] ?? [];
+    const cq = model.request.dcql_query.credentials.find((c) => c.id === q.id);
     for (const m of matches) {
       const held = credentials.find((c) => c.id === m.credentialId);
       if (!held) throw new Error('the model names a credential not held');
-      const presentation = await sdjwt.present(held.sd_jwt, m.disclose, {
+      let disclose = m.disclose;
+      if (omit.length > 0) {
+        const { claims } = await sdjwt.read(held.sd_jwt);
+        disclose = disclosureFor(cq, m.vct, without(claims, omit));
+        if (!disclose) throw new Error(`query ${q.id}: ${omit.join(', ')} cannot be left out`);
+      }
+      const presentation = await sdjwt.present(held.sd_jwt, disclose, {
         aud: model.request.client_id, nonce: model.request.nonce, iat: now, key: privateKey,
       });
       (vpToken[q.id] ??= []).push(presentation);
-      shared.push({ query_id: q.id, vct: m.vct, claims: m.disclose });
+      shared.push({ query_id: q.id, vct: m.vct, claims: disclose });
     }
   }
   if (Object.keys(vpToken).length === 0) throw new Error('nothing was chosen to share');

@@ -1,7 +1,8 @@
 // SD-JWT (RFC 9901) and SD-JWT VC from the holder's side: parse, process disclosures, list
-// what is disclosable, present a subset with a Key Binding JWT. Digest `sha-256` only.
+// what is disclosable, present a subset with a Key Binding JWT; and issue, for the one
+// credential the wallet signs itself (the person's declared details). Digest `sha-256` only.
 
-import { decode, fromUtf8 } from './b64.js';
+import { decode, encode, fromUtf8 } from './b64.js';
 import { parseJws, signJws, sha256b64, strictJsonParse } from './jose.js';
 
 const MAX_BYTES = 256 * 1024;
@@ -193,4 +194,67 @@ export async function read(text) {
   const sd = await parse(text);
   const { claims, paths } = processClaims(sd);
   return { sd, claims, paths: [...paths.values()] };
+}
+
+/** SD-JWT VC claims that are never selectively disclosable (crates/sd-jwt/src/vc.rs). */
+export const NEVER_DISCLOSABLE = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'aka_vcts', 'status'];
+
+/** A 128-bit salt, base64url (RFC 9901 section 9.3), from the platform's CSPRNG. */
+function salt() {
+  return encode(globalThis.crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/** A `_sd` or `...` member anywhere in `value` (a verifier would read it as digests). */
+function reservedName(value) {
+  if (Array.isArray(value)) return value.map(reservedName).find((n) => n) ?? null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '_sd' || k === '...') return k;
+    const inner = reservedName(v);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/**
+ * Issues an SD-JWT as crates/sd-jwt/src/issue.rs does, for top-level claims: each claim named
+ * in `disclosable` becomes a disclosure `[salt, name, value]` (compact JSON, as serde_json
+ * writes it), in the payload's order; 0 to `maxDecoys` decoy digests (a random count) are
+ * added; `_sd` is sorted so its order says nothing about the claims'; `_sd_alg` is `sha-256`.
+ * Refused, as there: `_sd`/`_sd_alg` among the claims, `_sd` or `...` anywhere in a value, a
+ * name in `disclosable` that is not a claim, a claim of {@link NEVER_DISCLOSABLE}.
+ * @param {{header: object, payload: Record<string, any>, disclosable: string[], key: CryptoKey,
+ *   maxDecoys?: number}} input `header` is the protected header (`alg` is always ES256);
+ *   `key` the signing key (may be non-extractable)
+ * @returns {Promise<string>} `<JWT>~<D1>~...~<Dn>~`
+ */
+export async function issue({ header, payload, disclosable, key, maxDecoys = 3 }) {
+  if ('_sd' in payload || '_sd_alg' in payload) throw new Error('SD-JWT: claims must not contain _sd or _sd_alg');
+  const reserved = reservedName(payload);
+  if (reserved) throw new Error(`SD-JWT: ${reserved} is a reserved claim name`);
+  for (const name of disclosable) {
+    if (NEVER_DISCLOSABLE.includes(name)) throw new Error(`SD-JWT: ${name} must not be selectively disclosable`);
+    if (!Object.hasOwn(payload, name)) throw new Error(`SD-JWT: no claim ${name} to conceal`);
+  }
+  const out = {};
+  const digests = [];
+  const disclosures = [];
+  for (const [name, value] of Object.entries(payload)) {
+    if (!disclosable.includes(name)) {
+      out[name] = value;
+      continue;
+    }
+    const text = encode(JSON.stringify([salt(), name, value]));
+    disclosures.push(text);
+    digests.push(await sha256b64(text));
+  }
+  if (digests.length > 0) {
+    const decoys = globalThis.crypto.getRandomValues(new Uint8Array(1))[0] % (maxDecoys + 1);
+    for (let i = 0; i < decoys; i++) digests.push(await sha256b64(salt()));
+    digests.sort();
+    out._sd = digests;
+  }
+  out._sd_alg = 'sha-256';
+  const jwt = await signJws({ alg: 'ES256', ...header }, out, key);
+  return `${jwt}~${disclosures.map((d) => `${d}~`).join('')}`;
 }

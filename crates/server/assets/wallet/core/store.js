@@ -22,6 +22,8 @@ import { generateDeviceKey } from './jose.js';
  *   the order received
  * @property {(credentials: import('./oid4vci.js').ReceivedCredential[]) => Promise<void>}
  *   putCredentials stores all of them or none (keyed by `id`)
+ * @property {(remove: string[], add: import('./oid4vci.js').ReceivedCredential[]) => Promise<void>}
+ *   replaceCredentials removes the credentials with these ids and stores `add`, all or nothing
  * @property {(entry: HistoryEntry) => Promise<void>} addHistory
  * @property {() => Promise<HistoryEntry[]>} listHistory oldest first
  */
@@ -54,6 +56,11 @@ export function memoryStore() {
     async putCredentials(list) {
       for (const c of list) if (typeof c.id !== 'string') throw new Error('store: a credential needs an id');
       for (const c of list) credentials.set(c.id, { ...c });
+    },
+    async replaceCredentials(remove, add) {
+      for (const c of add) if (typeof c.id !== 'string') throw new Error('store: a credential needs an id');
+      for (const id of remove) credentials.delete(id);
+      for (const c of add) credentials.set(c.id, { ...c });
     },
     async addHistory(entry) { history.push(structuredClone(entry)); },
     async listHistory() { return structuredClone(history); },
@@ -99,6 +106,12 @@ export async function indexedDbStore(name = 'nhs-staff-passport', idb = globalTh
     },
     async putCredentials(list) {
       await run('credentials', 'readwrite', (s) => { for (const c of list) s.put(c); });
+    },
+    async replaceCredentials(remove, add) {
+      await run('credentials', 'readwrite', (s) => {
+        for (const id of remove) s.delete(id);
+        for (const c of add) s.put(c);
+      });
     },
     async addHistory(entry) { await run('history', 'readwrite', (s) => s.add(entry)); },
     async listHistory() { return run('history', 'readonly', (s) => s.getAll()); },

@@ -18,7 +18,7 @@ mod tests;
 
 use super::auth::{Posted, Viewer};
 use super::html::{Nav, PageError};
-use super::policy::{authorise, may, Action};
+use super::policy::{authorise, may, Action, Purpose, Subject};
 use super::render;
 use crate::Shared;
 use axum::extract::rejection::QueryRejection;
@@ -69,7 +69,14 @@ fn page_query(query: Result<Query<PageQuery>, QueryRejection>) -> PageQuery {
 
 pub async fn list(State(state): State<Shared>, viewer: Viewer) -> Result<Html<String>, PageError> {
     let s = &viewer.session;
-    authorise(s, Action::ViewProfiles)?;
+    authorise(
+        &state,
+        s,
+        Purpose::Administration,
+        Action::ViewProfiles,
+        Subject::Organisation,
+    )
+    .await?;
     let profiles = org_profiles(&state, &s.user.org).await?;
     let mut body = String::from(
         r#"<h1>Role profiles</h1>
@@ -111,7 +118,14 @@ pub async fn show(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     let s = &viewer.session;
-    authorise(s, Action::ViewProfiles)?;
+    authorise(
+        &state,
+        s,
+        Purpose::Administration,
+        Action::ViewProfiles,
+        Subject::Organisation,
+    )
+    .await?;
     let shown = org_profile(&state, &s.user.org, &id).await?;
     let form = match &shown.profile {
         Some(p) => ProfileForm::from_profile(p),
@@ -137,7 +151,14 @@ pub async fn new_form(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     let s = &viewer.session;
-    authorise(s, Action::EditProfiles)?;
+    authorise(
+        &state,
+        s,
+        Purpose::Administration,
+        Action::EditProfiles,
+        Subject::Organisation,
+    )
+    .await?;
     let from = page_query(query).from;
     if from.is_empty() {
         return Ok(new_page(
@@ -161,7 +182,14 @@ pub async fn new_form(
 pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Response, PageError> {
     let viewer = &posted.viewer;
     let s = &viewer.session;
-    authorise(s, Action::EditProfiles)?;
+    authorise(
+        &state,
+        s,
+        Purpose::Administration,
+        Action::EditProfiles,
+        Subject::Organisation,
+    )
+    .await?;
     let form = ProfileForm::from_fields(&posted.fields);
     let id = profile_id(&form.name);
     let mut errors = Vec::new();
@@ -197,7 +225,14 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let viewer = &posted.viewer;
     let s = &viewer.session;
-    authorise(s, Action::EditProfiles)?;
+    authorise(
+        &state,
+        s,
+        Purpose::Administration,
+        Action::EditProfiles,
+        Subject::Organisation,
+    )
+    .await?;
     let shown = org_profile(&state, &s.user.org, &id).await?;
     let form = ProfileForm::from_fields(&posted.fields);
     let (profile, errors) = form.build(&shown.id);

@@ -1,14 +1,17 @@
 // End to end against the real server (driven by crates/server/tests/wallet_core.rs):
 //   node e2e.mjs input.json
-// input: {trust_list_url, registry_jwk, offers: [{link, tx_code}], present: {link, decline: [ids]},
-//         decline_link}
-// Receives every offer with the core modules and the in-memory store, answers `present.link`
-// deselecting `present.decline`, declines `decline_link`, and prints a JSON summary.
+// input: {trust_list_url, registry_jwk, offers: [{link, tx_code}], declare: {details} | null,
+//         present: {link, decline: [ids], omit: {id: [claim names]}}, decline_link}
+// Receives every offer with the core modules and the in-memory store, declares `declare` (the
+// wallet's self-signed personal details), answers `present.link` deselecting
+// `present.decline` and leaving out `present.omit`, declines `decline_link`, and prints a JSON
+// summary.
 import { readFile } from 'node:fs/promises';
 import { memoryStore, deviceKey } from '../store.js';
 import { receive } from '../oid4vci.js';
 import { fetchTrustList } from '../trust.js';
 import { fetchRequest, respond, decline } from '../oid4vp.js';
+import { saveDeclaration } from '../declare.js';
 
 if (!process.argv[2]) {
   // `node --test test/` also loads this file: it needs the server, so it only runs when given input.
@@ -25,6 +28,7 @@ for (const offer of input.offers) {
   const got = await receive(offer.link, offer.tx_code, { key, store, now: now() });
   received.push(...got.map((c) => ({ vct: c.vct, issuer: c.issuer })));
 }
+if (input.declare) await saveDeclaration(store, input.declare, key, now());
 const trust = await fetchTrustList(input.trust_list_url, input.registry_jwk, now());
 const credentials = await store.listCredentials();
 
@@ -33,7 +37,13 @@ const optional = model.queries.filter((q) => q.optional && q.requested).map((q) 
 for (const id of input.present.decline) {
   if (!optional.includes(id)) throw new Error(`${id} is not an optional requested query: ${optional}`);
 }
-const answer = await respond(model, { decline: input.present.decline }, key, { credentials, store, now: now() });
+for (const [id, names] of Object.entries(input.present.omit ?? {})) {
+  const q = model.queries.find((x) => x.id === id);
+  for (const n of names) {
+    if (!q?.matches[0]?.omittable.includes(n)) throw new Error(`${id}: ${n} cannot be left out (${q?.matches[0]?.omittable})`);
+  }
+}
+const answer = await respond(model, { decline: input.present.decline, omit: input.present.omit }, key, { credentials, store, now: now() });
 
 let declined = null;
 if (input.decline_link) {
