@@ -14,6 +14,8 @@ mod bench_issue;
 mod bench_verify;
 mod fixtures;
 mod keys;
+mod retention;
+mod rotation;
 mod serve;
 mod users;
 mod walkthrough;
@@ -97,10 +99,21 @@ enum Command {
         #[command(subcommand)]
         action: users::UserAction,
     },
+    /// Rotations of doctors in training: `passport rotation import` a receiving trust's list.
+    Rotation {
+        #[command(subcommand)]
+        action: rotation::RotationAction,
+    },
     /// The audit log: `passport audit verify` checks its hash chain.
     Audit {
         #[command(subcommand)]
         action: audit::AuditAction,
+    },
+    /// Data retention: `passport retention run` deletes old presentation data once, as the
+    /// server's scheduled task does.
+    Retention {
+        #[command(subcommand)]
+        action: retention::RetentionAction,
     },
     /// Manage issuer signing keys in the encrypted key store.
     Keys {
@@ -221,6 +234,7 @@ fn main() -> Result<()> {
         }
         Command::Keys { action } => keys::run(action),
         Command::Audit { action } => audit::run(action),
+        Command::Retention { action } => retention::run(action),
         Command::WalletSite {
             out,
             registry_jwk,
@@ -231,6 +245,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::User { action } => users::run(action),
+        Command::Rotation { action } => rotation::run(action),
         Command::Catalogue { type_name, schema } => {
             let catalogue = passport_catalogue::Catalogue::nhs();
             let docs: Vec<serde_json::Value> = catalogue

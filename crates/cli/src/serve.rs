@@ -14,7 +14,17 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
+/// The server's log lines (trust list refreshes and refusals, server errors) on standard error,
+/// at `info` and above.
+fn log_to_stderr() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .try_init();
+}
+
 pub fn serve(config: Option<PathBuf>) -> Result<()> {
+    log_to_stderr();
     let config = Config::load(config.as_deref())?;
     runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.bind)
@@ -30,6 +40,7 @@ pub fn serve(config: Option<PathBuf>) -> Result<()> {
 }
 
 pub fn demo(data_dir: PathBuf, bind: String, staff: usize, seed_only: bool) -> Result<()> {
+    log_to_stderr();
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let mut config = Config::default();
@@ -119,10 +130,30 @@ pub fn import(config: Option<PathBuf>, org: &str, kind: &str, file: &Path) -> Re
         }
         let bar = ProgressBar::new(records.len() as u64).with_style(bar_style());
         bar.set_message(format!("importing {}", kind.as_str()));
+        // A changed or deleted training placement revokes its credential and offers the
+        // person's current records anew by e-mail (passport_server::reoffer).
+        let row = store
+            .org(org)
+            .await?
+            .context("the organisation was just recorded")?;
+        let reoffers = passport_server::reoffer::Reoffers {
+            org_name: row.name,
+            issuer_id: row.issuer,
+            ttl_secs: config.offer_ttl_secs,
+        };
+        let plan = |p: &passport_store::ReofferPerson| reoffers.plan(p);
+        let created_by = format!("import:{}", kind.as_str());
+        let hook = reoffers.hook(&plan, &created_by);
         let outcome = store
-            .apply_import(org, kind.as_str(), &sha, &records, passport_server::now(), |n| {
-                bar.set_position(n)
-            })
+            .apply_import_reoffering(
+                org,
+                kind.as_str(),
+                &sha,
+                &records,
+                passport_server::now(),
+                |n| bar.set_position(n),
+                Some(&hook),
+            )
             .await?;
         bar.finish_and_clear();
         println!("{}", serde_json::to_string_pretty(&outcome)?);

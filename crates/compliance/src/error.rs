@@ -102,6 +102,9 @@ pub enum ComplianceError {
         /// The end date.
         end: String,
     },
+    /// The lead employer named is not an ODS code.
+    #[error("lead employer '{0}' is not an ODS code (3 to 9 upper-case letters and digits)")]
+    LeadEmployer(String),
     /// The CSV writer failed.
     #[error("CSV export failed: {0}")]
     Csv(String),

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::Date;
 
+use crate::lead_employer::{self, Arrangement};
 use crate::profile::RoleProfile;
 use crate::report::{Evidence, Report, ReportLine, Status, Summary};
 use crate::request::{needed_claims, type_slug, vct};
@@ -20,6 +21,39 @@ pub enum PlacementKind {
     HonoraryContract,
     /// A temporary mover on secondment: the substantive employer stays.
     Secondment,
+    /// A temporary mover attending under a licence to attend (e.g. to observe or train): the
+    /// substantive employer stays.
+    LicenceToAttend,
+    /// Shifts at another trust of the same collaborative staff bank: the substantive employer
+    /// stays.
+    CollaborativeBank,
+}
+
+impl PlacementKind {
+    /// Every kind, in the order forms list them.
+    pub const ALL: [PlacementKind; 5] = [
+        PlacementKind::Rotation,
+        PlacementKind::HonoraryContract,
+        PlacementKind::Secondment,
+        PlacementKind::LicenceToAttend,
+        PlacementKind::CollaborativeBank,
+    ];
+
+    /// The stored and serialised name: `honorary_contract`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlacementKind::Rotation => "rotation",
+            PlacementKind::HonoraryContract => "honorary_contract",
+            PlacementKind::Secondment => "secondment",
+            PlacementKind::LicenceToAttend => "licence_to_attend",
+            PlacementKind::CollaborativeBank => "collaborative_bank",
+        }
+    }
+
+    /// The kind named exactly `text` (as [`PlacementKind::as_str`] spells it).
+    pub fn parse(text: &str) -> Option<PlacementKind> {
+        PlacementKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
 }
 
 /// The placement the person is coming for.
@@ -188,12 +222,7 @@ pub(crate) fn best(outcomes: impl IntoIterator<Item = Outcome>) -> Option<Outcom
 }
 
 /// Decides every requirement of `profile` for `placement` from the verified credentials
-/// `presented`, on `today`.
-///
-/// Only credentials of a type the requirement asks for are looked at; others (including
-/// the OH-only detail types, which are for the OH team's own review) are ignored. Lines come
-/// in profile order. The first day that must be covered is the later of the placement start
-/// and `today`. Errors: an invalid profile, or a placement that ends before it starts.
+/// `presented`, on `today`, with no arrangement between employers ([`evaluate_with`]).
 pub fn evaluate(
     profile: &RoleProfile,
     periods: &LocalPeriods,
@@ -201,7 +230,35 @@ pub fn evaluate(
     presented: &[Presented],
     today: Date,
 ) -> Result<Report, ComplianceError> {
+    evaluate_with(
+        profile,
+        periods,
+        placement,
+        presented,
+        today,
+        &Arrangement::default(),
+    )
+}
+
+/// Decides every requirement of `profile` for `placement` from the verified credentials
+/// `presented`, on `today`, under `arrangement` (a lead employer whose pre-employment checks
+/// the host accepts: see [`crate::lead_employer`]).
+///
+/// Only credentials of a type the requirement asks for are looked at; others (including
+/// the OH-only detail types, which are for the OH team's own review) are ignored. Lines come
+/// in profile order. The first day that must be covered is the later of the placement start
+/// and `today`. Errors: an invalid profile, a placement that ends before it starts, or a lead
+/// employer that is not an ODS code.
+pub fn evaluate_with(
+    profile: &RoleProfile,
+    periods: &LocalPeriods,
+    placement: &Placement,
+    presented: &[Presented],
+    today: Date,
+    arrangement: &Arrangement,
+) -> Result<Report, ComplianceError> {
     profile.validate()?;
+    arrangement.validate()?;
     if placement.end < placement.start {
         return Err(ComplianceError::PlacementDates {
             start: date::format(placement.start),
@@ -224,7 +281,15 @@ pub fn evaluate(
             let outcomes = presented
                 .iter()
                 .filter(|p| p.vct == wanted)
-                .filter_map(|p| rules::decide(requirement, &ctx, &Claims(p), &needed));
+                .filter_map(|p| {
+                    let outcome = rules::decide(requirement, &ctx, &Claims(p), &needed)?;
+                    Some(lead_employer::judge(
+                        arrangement,
+                        requirement,
+                        outcome,
+                        &Claims(p),
+                    ))
+                });
             let outcome = best(outcomes).unwrap_or(Outcome {
                 status: Status::Missing { reason: None },
                 evidence: None,
@@ -248,5 +313,6 @@ pub fn evaluate(
         lines,
         summary,
         self_declared: None,
+        lead_employer: arrangement.lead_employer.clone(),
     })
 }

@@ -8,7 +8,9 @@
 //!    for only the claims that decide it; health detail only for the OH team;
 //! 2. decides each requirement with [`evaluate`] from the verified credentials: met,
 //!    expires during the placement, missing, not portable (a local check is needed) or not
-//!    shared (claims withheld);
+//!    shared (claims withheld); with [`evaluate_with`] and a lead employer named, that
+//!    employer's pre-employment checks are "accepted under the lead employer arrangement"
+//!    ([`lead_employer`]);
 //! 3. exports the [`Report`] as JSON or as CSV for the ESR team ([`Report::to_csv`]).
 //!
 //! Rules (from the NHS Employment Check Standards and the CSTF, `shared/DOMAIN.md`): CSTF
@@ -41,6 +43,7 @@ mod cstf;
 mod date;
 mod error;
 mod evaluate;
+pub mod lead_employer;
 mod profile;
 mod report;
 mod request;
@@ -52,8 +55,10 @@ mod tests;
 
 pub use cstf::{LocalPeriods, Period};
 pub use error::ComplianceError;
-pub use evaluate::{evaluate, Placement, PlacementKind, Presented};
+pub use evaluate::{evaluate, evaluate_with, Placement, PlacementKind, Presented};
+pub use lead_employer::{Arrangement, LEAD_EMPLOYER_STATUS};
 pub use profile::{default_profiles, Requirement, RoleProfile};
+pub use report::spreadsheet_cell;
 pub use report::{
     DeclaredItem, Evidence, Report, ReportLine, Status, Summary, SELF_DECLARED_HEADING,
 };

@@ -42,6 +42,16 @@ pub enum Status {
         /// Which claims.
         reason: String,
     },
+    /// A pre-employment check made by the lead employer named for the placement, accepted by
+    /// the host without repeating it (see [`crate::lead_employer`]). `issuer` is the lead
+    /// employer's ODS code; `date` the date of the check.
+    AcceptedUnderLeadEmployer {
+        /// The lead employer's ODS code.
+        issuer: String,
+        /// Date of the evidence.
+        #[serde(with = "date::iso")]
+        date: Date,
+    },
 }
 
 impl Status {
@@ -53,13 +63,18 @@ impl Status {
             Status::Missing { .. } => "missing",
             Status::NotPortable { .. } => "not portable",
             Status::NotShared { .. } => "not shared",
+            Status::AcceptedUnderLeadEmployer { .. } => {
+                "accepted under the lead employer arrangement"
+            }
         }
     }
 
-    /// How good an outcome is, for choosing the best of several credentials.
+    /// How good an outcome is, for choosing the best of several credentials: a check met on
+    /// its own terms first, then one accepted under the lead employer arrangement.
     pub(crate) fn rank(&self) -> u8 {
         match self {
-            Status::Met { .. } => 5,
+            Status::Met { .. } => 6,
+            Status::AcceptedUnderLeadEmployer { .. } => 5,
             Status::ExpiresDuringPlacement { .. } => 4,
             Status::NotPortable { .. } => 3,
             Status::NotShared { .. } => 2,
@@ -115,6 +130,9 @@ pub struct Summary {
     pub not_portable: usize,
     /// Not shared.
     pub not_shared: usize,
+    /// Accepted under the lead employer arrangement.
+    #[serde(default)]
+    pub accepted_under_lead_employer: usize,
 }
 
 /// The compliance report for one person, profile and placement.
@@ -136,6 +154,10 @@ pub struct Report {
     /// towards a requirement. `None` when nothing self-declared was shared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_declared: Option<Vec<DeclaredItem>>,
+    /// The ODS code of the lead employer whose pre-employment checks were accepted, when the
+    /// placement is under the lead employer arrangement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_employer: Option<String>,
 }
 
 /// Heading of the report's self-declared section, wherever it is shown.
@@ -166,6 +188,7 @@ impl Summary {
                 Status::Missing { .. } => s.missing += 1,
                 Status::NotPortable { .. } => s.not_portable += 1,
                 Status::NotShared { .. } => s.not_shared += 1,
+                Status::AcceptedUnderLeadEmployer { .. } => s.accepted_under_lead_employer += 1,
             }
         }
         s
@@ -181,11 +204,18 @@ fn cell(text: &str) -> String {
     }
 }
 
+/// The same rule for every other CSV export (the rotation dashboard's): one place decides what
+/// a spreadsheet could read as a formula.
+pub fn spreadsheet_cell(text: &str) -> String {
+    cell(text)
+}
+
 impl Report {
     /// CSV for the trust's ESR team, RFC 4180 (comma, CRLF, quotes doubled): a header
     /// `requirement,status,date,issuer_ods,detail`, then one row per requirement. `date` is
-    /// the met date, the expiry for `expires during placement`, otherwise the evidence date
-    /// if any; `detail` joins the reason, the evidence summary and the note with `; `. Any
+    /// the met (or accepted) date, the expiry for `expires during placement`, otherwise the
+    /// evidence date if any; `detail` joins the reason, the evidence summary and the note with
+    /// `; ` (a check accepted under the lead employer arrangement says who made it). Any
     /// self-declared details follow as rows of their own, status `declared by the person, not
     /// checked`, the value in `detail`.
     pub fn to_csv(&self) -> Result<String, ComplianceError> {
@@ -204,7 +234,15 @@ impl Report {
                 Status::NotPortable { reason } | Status::NotShared { reason } => {
                     (None, Some(reason.as_str()))
                 }
+                Status::AcceptedUnderLeadEmployer { date, .. } => (Some(*date), None),
             };
+            let made_by = match &line.status {
+                Status::AcceptedUnderLeadEmployer { issuer, .. } => Some(format!(
+                    "check made by the lead employer {issuer}, not repeated by the host"
+                )),
+                _ => None,
+            };
+            let reason = made_by.as_deref().or(reason);
             let date = date.or_else(|| line.evidence.as_ref().and_then(|e| e.date));
             let ods = line
                 .evidence

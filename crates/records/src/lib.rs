@@ -11,6 +11,9 @@
 //! | `tis` | NHS England TIS placements (CSV) | `TrainingProgramme` and `TrainingPlacement` |
 //! | `dsp-json` | DSP API record shapes (JSON) | whatever the records are |
 //!
+//! Beside them, [`parse_rotation`] reads a receiving trust's rotation list (the doctors in
+//! training coming in at one changeover): not records, but one transfer request per row.
+//!
 //! **All or nothing.** A file is validated in full before anything is returned: one bad row
 //! gives [`RecordsError::Rows`] with every problem of every row (line and column) and no
 //! records. A row repeated exactly (same key, same content) is dropped; the same key with
@@ -58,6 +61,7 @@ mod identifier;
 mod matching;
 mod oh;
 mod record;
+mod rotation;
 mod table;
 mod tis;
 
@@ -66,6 +70,7 @@ pub use error::{RecordsError, RowError};
 pub use identifier::{IdScheme, Identifier};
 pub use matching::{decide, Candidate, MatchDecision};
 pub use record::{ParseReport, PersonDetails, Skipped, Source, SourceRecord};
+pub use rotation::{parse_rotation, rfc4180_problems, RotationEntry, MAX_ROTATION_ROWS};
 
 use serde::{Deserialize, Serialize};
 

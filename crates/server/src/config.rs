@@ -67,12 +67,22 @@ pub struct Config {
     /// Local accounts must set up a TOTP second factor before they use the portal.
     /// `PASSPORT_TOTP_REQUIRED`.
     pub totp_required: bool,
+    /// Days a receiving trust keeps a transfer request's presentation data after the decision
+    /// (or, undecided, after it expired); then only the decision stays (`crate::retention`).
+    /// At least 1. `PASSPORT_RETENTION_DAYS`.
+    pub retention_days: i64,
+    /// How often the retention job runs (its first run is a minute after start, or sooner if
+    /// this is shorter). `PASSPORT_RETENTION_INTERVAL_SECS`.
+    pub retention_interval_secs: i64,
     /// Single sign-on through an OpenID Connect provider (`[oidc]`); unset: local accounts only.
     pub oidc: Option<crate::portal::oidc_config::OidcConfig>,
     /// Delivery of webhooks and e-mails from the outbox (`[outbox]`): retries and time limits.
     pub outbox: crate::webhooks::OutboxConfig,
     /// SMTP for invitations and reminders (`[mail]`); unset: e-mails stay queued.
     pub mail: Option<crate::mail::MailConfig>,
+    /// Temporary movements (`[temporary]`): longest arrangement, how often ended ones are
+    /// closed, collaborative banks (`[[temporary.banks]]`).
+    pub temporary: crate::temporary::TemporaryConfig,
 }
 
 impl Default for Config {
@@ -101,9 +111,12 @@ impl Default for Config {
             ip_failure_window_secs: 900,
             client_ip_header: None,
             totp_required: false,
+            retention_days: 90,
+            retention_interval_secs: 86_400,
             oidc: None,
             outbox: crate::webhooks::OutboxConfig::default(),
             mail: None,
+            temporary: crate::temporary::TemporaryConfig::default(),
         }
     }
 }
@@ -188,6 +201,11 @@ impl Config {
             ("PASSPORT_LOCKOUT_THRESHOLD", &mut self.lockout_threshold),
             ("PASSPORT_LOCKOUT_MINUTES", &mut self.lockout_minutes),
             ("PASSPORT_IP_FAILURE_LIMIT", &mut self.ip_failure_limit),
+            ("PASSPORT_RETENTION_DAYS", &mut self.retention_days),
+            (
+                "PASSPORT_RETENTION_INTERVAL_SECS",
+                &mut self.retention_interval_secs,
+            ),
             (
                 "PASSPORT_IP_FAILURE_WINDOW_SECS",
                 &mut self.ip_failure_window_secs,
@@ -227,6 +245,7 @@ impl Config {
         crate::portal::oidc_config::apply_env(&mut self.oidc, &get)?;
         crate::webhooks::apply_env(&mut self.outbox, &get)?;
         crate::mail::apply_env(&mut self.mail, &get)?;
+        crate::temporary::apply_env(&mut self.temporary, &get)?;
         Ok(())
     }
 
@@ -265,6 +284,28 @@ mod tests {
         assert_eq!(c.offer_ttl_secs, 120);
         assert!(c.database_url().starts_with("sqlite://"));
         assert_eq!(c.public_url(), "http://0.0.0.0:9000");
+    }
+
+    #[test]
+    fn the_trust_list_source_and_schedule_come_from_the_environment() {
+        let mut c = Config::default();
+        assert_eq!(
+            (c.trust_list_url.as_deref(), c.trust_list_refresh_secs),
+            (None, 3600)
+        );
+        c.apply_env(|n| match n {
+            "PASSPORT_TRUST_LIST_URL" => Some("https://registry.example/trust-list".into()),
+            "PASSPORT_TRUST_LIST_REFRESH_SECS" => Some("60".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(
+            (c.trust_list_url.as_deref(), c.trust_list_refresh_secs),
+            (Some("https://registry.example/trust-list"), 60)
+        );
+        c.apply_env(|n| (n == "PASSPORT_TRUST_LIST_URL").then(String::new))
+            .unwrap();
+        assert_eq!(c.trust_list_url, None, "empty unsets it");
     }
 
     #[test]

@@ -61,7 +61,9 @@ pub async fn seed(
     for org in &state.config.organisations {
         let roles: &[&str] = match org.kind.as_str() {
             "trust" => TRUST_ROLES,
-            "nhs-england" => &["training", "admin"],
+            // The demo node holds the registry key: NHS England's registry administrator
+            // manages its trust list (Trust list in the portal).
+            "nhs-england" => &["training", "admin", "registry-admin"],
             _ => &["oh", "admin"],
         };
         for role in roles {

@@ -15,8 +15,11 @@ pub mod mail;
 pub mod oid4vci;
 pub mod orgs;
 pub mod portal;
+pub mod reoffer;
+pub mod retention;
 pub mod state;
 pub mod status;
+pub mod temporary;
 pub mod trust;
 pub mod verifier;
 pub mod wallet;
@@ -54,8 +57,12 @@ pub fn router(state: Shared) -> Router {
 pub async fn serve(state: Shared, listener: tokio::net::TcpListener) -> Result<(), ServerError> {
     let mailer = mail::mailer_from_config(&state.config)?;
     let _outbox = webhooks::spawn(state.clone(), mailer)?;
+    // Temporary arrangements ended on the day after their end date.
+    let _temporary = temporary::spawn(state.clone(), || verifier::response::date_of(now()))?;
     // The trust list refreshed on its schedule (a registry node: re-signed in time).
     let _trust = trust::spawn_refresh(&state);
+    // Old presentation data deleted under the retention policy.
+    let _retention = retention::spawn(&state)?;
     // The peer address is the client's for sign-in rate limiting (unless a proxy header is set).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)

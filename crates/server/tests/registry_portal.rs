@@ -12,6 +12,8 @@ use common::registry::{
 };
 use common::servers;
 use passport_jose::Signer;
+use passport_server::trust::{refresh, RefreshOutcome};
+use passport_server::AppState;
 use reqwest::StatusCode;
 
 const RXX_ISSUER: &str = "https://northmoor.example/issuers/RXX";
@@ -112,7 +114,7 @@ async fn bad_keys_are_refused_on_the_form_and_a_private_key_is_not_echoed() {
         let mut private = public.clone();
         private["d"] = serde_json::json!("c3ludGhldGljLXByaXZhdGUtc2NhbGFyLW5vdC1yZWFs");
         let mut off_curve = public.clone();
-        off_curve["x"] = serde_json::json!(passport_jose::b64::encode(&[7u8; 32]));
+        off_curve["x"] = serde_json::json!(passport_jose::b64::encode([7u8; 32]));
         let mut rsa = public.clone();
         rsa["kty"] = serde_json::json!("RSA");
         let cases = [
@@ -337,5 +339,63 @@ async fn a_draft_that_would_shut_this_node_out_is_not_published() {
             .clone();
         let listed = served(&server, &server).await;
         assert!(listed.by_ods("RHQ").unwrap().jwks.keys.contains(&own));
+    }
+}
+
+#[tokio::test]
+async fn a_registry_node_re_signs_at_half_life_and_takes_what_its_twin_published() {
+    for server in servers().await {
+        let now = passport_server::now();
+        let v1 = server.state.trust_list();
+        // Baseline: a fresh list is not re-signed, and a restart serves the same version.
+        assert_eq!(
+            refresh(&server.state, now).await,
+            RefreshOutcome::Unchanged { version: 1 }
+        );
+        let twin = AppState::build(server.state.config.clone(), common::TEST_KDF, now)
+            .await
+            .unwrap();
+        assert_eq!(twin.trust_list().sequence, 1, "a restart publishes nothing");
+        assert_eq!(twin.trust.registry_jwk(), server.state.trust.registry_jwk());
+
+        // Another process of the same registry (same database) publishes: this one takes it.
+        let s = admin(&server, "RHQ").await;
+        add(
+            &s,
+            &server,
+            &org_fields("RXX", RXX_ISSUER, &jwks_of(&new_key()), &[]),
+        )
+        .await;
+        publish(&s, &server).await;
+        assert_eq!(
+            refresh(&twin, now).await,
+            RefreshOutcome::Updated { from: 1, to: 2 }
+        );
+        assert!(twin.trust_list().by_ods("RXX").is_some());
+
+        // Half the list's life later: the same organisations, signed again as version 3.
+        let later = now + passport_server::trust::LIST_LIFETIME_SECS / 2 + 60;
+        assert_eq!(
+            refresh(&server.state, later).await,
+            RefreshOutcome::Updated { from: 2, to: 3 }
+        );
+        let v3 = server.state.trust_list();
+        assert_eq!(
+            (v3.iat, v3.exp),
+            (later, later + passport_server::trust::LIST_LIFETIME_SECS)
+        );
+        assert_eq!(v3.organisations, twin.trust_list().organisations);
+        assert!(v3.organisations.len() == v1.organisations.len() + 1);
+        let latest = server
+            .state
+            .store
+            .latest_trust_list()
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (latest.version, latest.published_by.as_str()),
+            (3, "system")
+        );
     }
 }

@@ -204,6 +204,24 @@ async fn other_roles_and_other_organisations_are_refused() {
         let toggle = format!("/portal/webhooks/subscriptions/{}/enabled", sub.id);
         let requeue = format!("/portal/webhooks/deliveries/{delivery}/requeue");
         let requeue_mail = format!("/portal/webhooks/mail/{mail}/requeue");
+        // Every other role of the same organisation: no page.
+        for role in [
+            "medical-staffing",
+            "training",
+            "oh",
+            "auditor",
+            "registry-admin",
+        ] {
+            let name = format!("rhq.{role}");
+            user(&server, "RHQ", &name, role).await;
+            let u = sign_in(&server, &name).await;
+            assert_eq!(
+                u.get("/portal/webhooks").await.0,
+                StatusCode::FORBIDDEN,
+                "{role}"
+            );
+            assert_eq!(u.post(&requeue, &[]).await, StatusCode::FORBIDDEN, "{role}");
+        }
         // HR of the same organisation: no page, no changes, no card.
         let hr = sign_in(&server, "rhq.hr").await;
         assert!(!hr

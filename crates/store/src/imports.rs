@@ -24,6 +24,10 @@ pub struct ImportOutcome {
     pub new_people: u64,
     /// Credentials revoked because their source record changed or was withdrawn.
     pub revoked: u64,
+    /// Fresh offers made to people whose training placement credential was revoked by this
+    /// import (only with [`Store::apply_import_reoffering`]; `crate::reoffer`).
+    #[serde(default)]
+    pub reoffered: u64,
 }
 
 /// A record waiting for a person to say who it belongs to.
@@ -50,7 +54,7 @@ struct Queued {
     withdrawn: bool,
 }
 
-fn read_queued(text: &str) -> Result<SourceRecord> {
+pub(crate) fn read_queued(text: &str) -> Result<SourceRecord> {
     let q: Queued = serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let type_name = passport_catalogue::Catalogue::nhs()
         .by_name(&q.type_name)
@@ -88,8 +92,26 @@ impl Store {
         file_sha256: &str,
         records: &[SourceRecord],
         now: i64,
-        mut progress: impl FnMut(u64),
+        progress: impl FnMut(u64),
     ) -> Result<ImportOutcome> {
+        self.apply_import_reoffering(org, kind, file_sha256, records, now, progress, None)
+            .await
+    }
+
+    /// [`Store::apply_import`], and with `reoffer` a fresh offer (and its e-mails) in the same
+    /// transaction for each person whose `TrainingPlacement` credential it revoked.
+    #[allow(clippy::too_many_arguments)] // apply_import's arguments and the re-offer
+    pub async fn apply_import_reoffering(
+        &self,
+        org: &str,
+        kind: &str,
+        file_sha256: &str,
+        records: &[SourceRecord],
+        now: i64,
+        mut progress: impl FnMut(u64),
+        reoffer: Option<&crate::reoffer::Reoffer<'_>>,
+    ) -> Result<ImportOutcome> {
+        let mut placements_revoked: Vec<String> = Vec::new();
         let mut tx = self.pool.begin().await?;
         let mut out = ImportOutcome {
             rows: records.len() as u64,
@@ -145,7 +167,13 @@ impl Store {
                     continue;
                 }
             };
-            match land(&mut tx, org, &person_id, record, &hash, now).await? {
+            let landed = land(&mut tx, org, &person_id, record, &hash, now).await?;
+            if let Landed::Superseded(n) | Landed::Withdrawn(n) = landed {
+                if n > 0 && record.type_name == "TrainingPlacement" {
+                    placements_revoked.push(person_id.clone());
+                }
+            }
+            match landed {
                 Landed::Created => out.created += 1,
                 Landed::Unchanged => out.unchanged += 1,
                 Landed::Superseded(n) => {
@@ -161,6 +189,10 @@ impl Store {
             if i % 256 == 255 {
                 progress(i as u64 + 1);
             }
+        }
+        if let Some(reoffer) = reoffer {
+            out.reoffered =
+                crate::reoffer::run(&mut tx, org, &placements_revoked, reoffer, now).await?;
         }
         sqlx::query(
             "INSERT INTO import_runs (id, org, kind, file_sha256, rows_read, created, unchanged, superseded, withdrawn, queued, revoked, at) \

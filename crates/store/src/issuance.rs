@@ -434,7 +434,7 @@ impl Store {
 
 /// The transaction code is short, so it is hashed with the offer id: equal codes of two offers
 /// hash differently. (Its strength is the attempt limit, not the hash.)
-fn tx_hash(offer_id: &str, tx_code: &str) -> String {
+pub(crate) fn tx_hash(offer_id: &str, tx_code: &str) -> String {
     sha256_hex(format!("{offer_id}\u{0}{tx_code}").as_bytes())
 }
 

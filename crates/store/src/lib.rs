@@ -14,27 +14,45 @@ use std::sync::Once;
 
 mod accounts;
 mod audit;
+mod erasure;
+mod governance;
 mod imports;
 mod issuance;
 pub mod outbox;
 mod people;
 mod registry;
+mod reoffer;
+mod rotations;
 mod sessions;
 mod status;
+mod subject;
+mod temporary;
 pub mod testing;
 mod verification;
 
 pub use accounts::{Account, Membership, User, NO_PASSWORD, ROLES};
 pub use audit::{AuditEntry, AuditEvent, ChainBreak, ChainCheck, GENESIS_HASH};
+pub use erasure::{ErasureOutcome, ERASURE_REVOKE_REASON};
+pub use governance::{RetentionOutcome, PURGED_FOR_ERASURE, PURGED_FOR_RETENTION, SECONDS_PER_DAY};
 pub use imports::{ImportOutcome, ReviewItem};
 pub use issuance::{
     Grant, IssuedCredential, Offer, OfferState, TokenContext, MAX_TX_CODE_ATTEMPTS,
 };
 pub use people::{PersonRecord, PersonSummary, PersonView};
 pub use registry::{DraftOrg, PublishedList};
+pub use reoffer::{Reoffer, ReofferPerson, ReofferPlan};
+pub use rotations::{
+    Changeover, ChangeoverTarget, CohortMember, ImportedRotation, MailText, PreparedRequest,
+    ReminderTarget, RotationImport,
+};
 pub use sessions::{PendingSession, Session, Stage};
 pub use status::{
     StatusAllocation, StoredList, LIST_BITS, LIST_SIZE, STATUS_REVOKED, STATUS_SUSPENDED,
+};
+pub use subject::{SubjectData, SubjectRequest, SubjectReviewItem};
+pub use temporary::{
+    retention_hold_sql, EndReason, MovementEvent, MovementState, NewTemporaryMovement,
+    TemporaryMovement, MOVEMENT_KINDS,
 };
 pub use verification::{
     NewTransferRequest, PresentedRow, RequestStatus, ResponseRefusal, StoredProfile,
@@ -248,6 +266,10 @@ pub fn canonical_json(value: &serde_json::Value) -> String {
 mod accounts_tests;
 #[cfg(test)]
 mod audit_tests;
+#[cfg(test)]
+mod erasure_tests;
+#[cfg(test)]
+mod governance_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -98,7 +98,7 @@ pub(crate) async fn revoke_record_credentials(
     Ok(rows.len() as u64)
 }
 
-async fn set_entry(
+pub(crate) async fn set_entry(
     conn: &mut AnyConnection,
     org: &str,
     list_id: i64,

@@ -30,7 +30,7 @@ impl RequestStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         Ok(match s {
             "open" => RequestStatus::Open,
             "fetched" => RequestStatus::Fetched,
@@ -69,6 +69,8 @@ pub struct NewTransferRequest {
     pub start_date: String,
     pub end_date: String,
     pub move_kind: String,
+    /// The lead employer whose pre-employment checks are accepted (ODS code), if any.
+    pub lead_employer: Option<String>,
     pub audience: String,
     pub nonce: String,
     pub state: String,
@@ -91,6 +93,8 @@ pub struct TransferRequest {
     pub start_date: String,
     pub end_date: String,
     pub move_kind: String,
+    /// The lead employer whose pre-employment checks are accepted (ODS code), if any.
+    pub lead_employer: Option<String>,
     pub audience: String,
     pub nonce: String,
     pub state: String,
@@ -104,6 +108,11 @@ pub struct TransferRequest {
     pub decision_note: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
+    /// When its presentation data was deleted (retention or erasure: `governance.rs`); the
+    /// decision, the profile and the id stay.
+    pub purged_at: Option<i64>,
+    /// Why: `retention` or `erasure`.
+    pub purge_reason: Option<String>,
 }
 
 /// One presented credential and what verification made of it.
@@ -131,8 +140,8 @@ pub enum ResponseRefusal {
 
 const REQUEST_COLUMNS: &str = "id, org, created_by, created_at, expires_at, person_name, \
      person_email, registration_number, profile_id, profile, start_date, end_date, move_kind, \
-     audience, nonce, state, request_object, enc_key, status, fetched_at, responded_at, report, \
-     decision, decision_note, decided_by, decided_at";
+     lead_employer, audience, nonce, state, request_object, enc_key, status, fetched_at, responded_at, report, \
+     decision, decision_note, decided_by, decided_at, purged_at, purge_reason";
 
 fn request_row(r: &AnyRow) -> Result<TransferRequest> {
     Ok(TransferRequest {
@@ -149,6 +158,7 @@ fn request_row(r: &AnyRow) -> Result<TransferRequest> {
         start_date: r.try_get("start_date")?,
         end_date: r.try_get("end_date")?,
         move_kind: r.try_get("move_kind")?,
+        lead_employer: r.try_get("lead_employer")?,
         audience: r.try_get("audience")?,
         nonce: r.try_get("nonce")?,
         state: r.try_get("state")?,
@@ -162,6 +172,8 @@ fn request_row(r: &AnyRow) -> Result<TransferRequest> {
         decision_note: r.try_get("decision_note")?,
         decided_by: r.try_get("decided_by")?,
         decided_at: r.try_get("decided_at")?,
+        purged_at: r.try_get("purged_at")?,
+        purge_reason: r.try_get("purge_reason")?,
     })
 }
 
@@ -276,35 +288,8 @@ impl Store {
         now: i64,
         sign: impl FnOnce(&str) -> std::result::Result<String, String>,
     ) -> Result<String> {
-        let id = new_id("tr-");
-        let request_object = sign(&id).map_err(StoreError::Conflict)?;
-        sqlx::query(
-            "INSERT INTO transfer_requests (id, org, created_by, created_at, expires_at, person_name, \
-             person_email, registration_number, profile_id, profile, start_date, end_date, move_kind, \
-             audience, nonce, state, request_object, enc_key, status) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'open')",
-        )
-        .bind(&id)
-        .bind(&new.org)
-        .bind(&new.created_by)
-        .bind(now)
-        .bind(new.expires_at)
-        .bind(&new.person_name)
-        .bind(&new.person_email)
-        .bind(&new.registration_number)
-        .bind(&new.profile_id)
-        .bind(&new.profile)
-        .bind(&new.start_date)
-        .bind(&new.end_date)
-        .bind(&new.move_kind)
-        .bind(&new.audience)
-        .bind(&new.nonce)
-        .bind(&new.state)
-        .bind(&request_object)
-        .bind(&new.enc_key)
-        .execute(&self.pool)
-        .await?;
-        Ok(id)
+        let mut conn = self.pool.acquire().await?;
+        insert_transfer_request(&mut conn, new, now, sign).await
     }
 
     /// A request of `org` by id.
@@ -455,7 +440,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO response_failures (id, org, request_id, reason, at) \
              SELECT $1, $2, $3, $4, $5 \
-             WHERE EXISTS (SELECT 1 FROM transfer_requests WHERE org = $2 AND id = $3) \
+             WHERE EXISTS (SELECT 1 FROM transfer_requests WHERE org = $2 AND id = $3 \
+                           AND purged_at IS NULL) \
              AND (SELECT COUNT(*) FROM response_failures WHERE org = $2 AND request_id = $3) < $6",
         )
         .bind(ordered_id("rf-", now))
@@ -520,7 +506,9 @@ impl Store {
     ) -> Result<()> {
         let done = sqlx::query(
             "UPDATE transfer_requests SET decision = $3, decision_note = $4, decided_by = $5, decided_at = $6 \
-             WHERE org = $1 AND id = $2 AND status = 'responded' AND decision IS NULL",
+             WHERE org = $1 AND id = $2 AND status = 'responded' AND decision IS NULL \
+             AND purged_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM temporary_movements m WHERE m.request_id = transfer_requests.id)",
         )
         .bind(org)
         .bind(id)
@@ -532,11 +520,51 @@ impl Store {
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict(format!(
-                "request {id} has no response yet or is already decided"
+                "request {id} has no response yet, is already decided, or is decided with its temporary arrangement"
             )));
         }
         Ok(())
     }
+}
+
+/// Inserts a new request on `conn` (a transaction of the caller's, e.g. with the temporary
+/// movement it belongs to); returns its id.
+pub(crate) async fn insert_transfer_request(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewTransferRequest,
+    now: i64,
+    sign: impl FnOnce(&str) -> std::result::Result<String, String>,
+) -> Result<String> {
+    let id = new_id("tr-");
+    let request_object = sign(&id).map_err(StoreError::Conflict)?;
+    sqlx::query(
+        "INSERT INTO transfer_requests (id, org, created_by, created_at, expires_at, person_name, \
+         person_email, registration_number, profile_id, profile, start_date, end_date, move_kind, \
+         audience, nonce, state, request_object, enc_key, status, lead_employer) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'open', $19)",
+    )
+    .bind(&id)
+    .bind(&new.org)
+    .bind(&new.created_by)
+    .bind(now)
+    .bind(new.expires_at)
+    .bind(&new.person_name)
+    .bind(&new.person_email)
+    .bind(&new.registration_number)
+    .bind(&new.profile_id)
+    .bind(&new.profile)
+    .bind(&new.start_date)
+    .bind(&new.end_date)
+    .bind(&new.move_kind)
+    .bind(&new.audience)
+    .bind(&new.nonce)
+    .bind(&new.state)
+    .bind(&request_object)
+    .bind(&new.enc_key)
+    .bind(&new.lead_employer)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
 }
 
 fn profile_row(r: &AnyRow) -> Result<StoredProfile> {

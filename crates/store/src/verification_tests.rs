@@ -39,6 +39,7 @@ fn new_request(org: &str, n: u32) -> NewTransferRequest {
         start_date: "2027-08-04".into(),
         end_date: "2027-12-01".into(),
         move_kind: "rotation".into(),
+        lead_employer: None,
         audience: "hr".into(),
         nonce: format!("nonce-{org}-{n}"),
         state: format!("state-{org}-{n}"),

@@ -189,7 +189,7 @@ mod tests {
         refused(with("x", json!("AAAA")), "key 1");
         // Right lengths, not a point of the curve.
         refused(
-            with("x", json!(passport_jose::b64::encode(&[7u8; 32]))),
+            with("x", json!(passport_jose::b64::encode([7u8; 32]))),
             "not on the P-256 curve",
         );
         refused(text(json!({"keys": [good.clone(), good.clone()]})), "twice");

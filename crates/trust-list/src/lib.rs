@@ -301,5 +301,16 @@ mod tests {
             organisations: vec![org("rh", &k, &[])],
         };
         assert!(matches!(bad.sign(&k), Err(TrustError::Invalid(_))));
+        let backwards = TrustList {
+            sequence: 1,
+            iat: 10,
+            exp: 9,
+            organisations: vec![org("RHQ", &k, &[])],
+        };
+        assert!(matches!(backwards.sign(&k), Err(TrustError::Invalid(_))));
+        assert!(valid_ods_code("RHQ") && valid_ods_code("OHP01") && valid_ods_code("X24"));
+        for bad in ["rhq", "RH", "R-Q", "ABCDEFGHIJ", "RHQ ", ""] {
+            assert!(!valid_ods_code(bad), "{bad:?}");
+        }
     }
 }

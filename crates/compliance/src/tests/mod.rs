@@ -1,6 +1,7 @@
 //! Tests: synthetic people, credentials built with the catalogue's claim names.
 
 mod dbs_oh;
+mod lead_employer;
 mod periods;
 mod profiles;
 mod report;

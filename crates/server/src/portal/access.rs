@@ -17,6 +17,8 @@ pub enum Subject<'a> {
     Request(&'a str),
     /// An item of the review queue (id).
     ReviewItem(&'a str),
+    /// A rotation changeover and its cohort (id).
+    Changeover(&'a str),
     /// A staff search for this text.
     Search(&'a str),
 }
@@ -112,16 +114,26 @@ impl Access {
 
 fn subject_id(subject: Subject<'_>) -> &str {
     match subject {
-        Subject::Person(id) | Subject::Request(id) | Subject::ReviewItem(id) => id,
+        Subject::Person(id)
+        | Subject::Request(id)
+        | Subject::ReviewItem(id)
+        | Subject::Changeover(id) => id,
         Subject::Nothing | Subject::Organisation | Subject::Search(_) => "",
     }
 }
 
+/// What an entry says about its subject. Never personal data: the chain cannot be edited, so
+/// what it holds stays for good, even after the person is erased. A search is recorded by its
+/// kind, not its text (a name or an identifier).
 fn subject_detail(subject: Subject<'_>, action: Action<'_>) -> String {
     let mut parts = Vec::new();
     match subject {
-        Subject::Search(q) => parts.push(format!("search {q:?}")),
+        Subject::Search(q) if q.chars().any(|c| c.is_ascii_digit()) => {
+            parts.push("search by identifier".to_string())
+        }
+        Subject::Search(_) => parts.push("search by name".to_string()),
         Subject::ReviewItem(_) => parts.push("review item".to_string()),
+        Subject::Changeover(_) => parts.push("changeover".to_string()),
         _ => {}
     }
     let own = action.detail();
@@ -129,4 +141,19 @@ fn subject_detail(subject: Subject<'_>, action: Action<'_>) -> String {
         parts.push(own);
     }
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_is_recorded_by_its_kind_never_its_text() {
+        let by_name = subject_detail(Subject::Search("Okafor"), Action::ViewStaff);
+        assert_eq!(by_name, "search by name");
+        let by_id = subject_detail(Subject::Search("9100001"), Action::ViewStaff);
+        assert_eq!(by_id, "search by identifier");
+        let person = subject_detail(Subject::Person("p-1"), Action::ViewStaff);
+        assert_eq!(person, "");
+    }
 }

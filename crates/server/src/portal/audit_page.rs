@@ -214,6 +214,11 @@ fn action_label(action: &str) -> &str {
         "transfer-decided" => "Transfer decision recorded",
         "view-audit-log" => "Audit log",
         "administer-trust-list" => "Trust list",
+        "export-subject-data" => "Export everything held about a person",
+        "subject-data-exported" => "Subject access export downloaded",
+        "erase-person" => "Erase a person",
+        "person-erased" => "Person erased",
+        "retention-run" => "Retention: old presentation data deleted",
         other => other,
     }
 }
@@ -226,6 +231,7 @@ fn purpose_label(purpose: &str) -> &str {
         "administration" => "Administration",
         "audit" => "Audit",
         "subject-access" => "Subject access request",
+        "retention" => "Retention policy",
         other => other,
     }
 }

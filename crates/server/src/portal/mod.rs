@@ -26,29 +26,44 @@ pub mod assets;
 mod audit_page;
 pub mod auth;
 mod choose;
+mod erasure;
 pub mod html;
 mod limiter;
 mod offers;
 pub mod oidc;
+mod oidc_client;
 pub mod oidc_config;
 mod oidc_token;
 mod periods;
 pub mod policy;
 mod profiles;
+mod purged;
 mod records;
 mod registry;
 mod registry_form;
 mod registry_html;
 mod replace_device;
 mod review;
+mod rotations;
+mod rotations_cohort;
+mod rotations_html;
+mod rotations_import;
+mod rotations_mail;
+mod rotations_requests;
+mod rotations_svg;
 pub mod signin;
 mod signin_code;
 #[cfg(test)]
 mod signin_tests;
 mod staff;
+mod subject_access;
+mod temporary;
+mod temporary_form;
+mod temporary_page;
 mod totp;
 mod transfer_report;
 mod transfers;
+mod webhooks_html;
 mod webhooks_page;
 
 #[cfg(test)]
@@ -61,6 +76,7 @@ mod transfers_tests;
 pub use auth::hash_password;
 pub use html::html_escape;
 pub use policy::{authorise, Action, Purpose, Subject};
+pub use rotations_import::{import_list, ListImport, Refusal};
 
 /// The portal's Content-Security-Policy: our own scripts, styles and images only; forms post
 /// only to us; no framing.
@@ -93,6 +109,11 @@ pub fn routes() -> Router<Shared> {
         .route("/staff", get(staff::search))
         .route("/staff/{id}", get(staff::person))
         .route("/staff/{id}/offers", post(offers::create))
+        .route("/staff/{id}/export.json", get(subject_access::export))
+        .route(
+            "/staff/{id}/erase",
+            get(erasure::confirm).post(erasure::erase),
+        )
         .route(
             "/staff/{id}/replace-device",
             get(replace_device::confirm).post(replace_device::replace),
@@ -123,6 +144,23 @@ pub fn routes() -> Router<Shared> {
             get(transfer_report::report_csv),
         )
         .route("/transfers/{id}/decision", post(transfers::decide))
+        .route("/rotations", get(rotations::list))
+        .route(
+            "/rotations/import",
+            get(rotations_import::form)
+                .post(rotations_import::import)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    rotations_import::MAX_UPLOAD_BYTES,
+                )),
+        )
+        .route("/rotations/{id}", get(rotations::dashboard))
+        .route("/rotations/{id}/cohort.csv", get(rotations::export_csv))
+        .route("/rotations/{id}/reminders", post(rotations::remind))
+        .route("/temporary", get(temporary::list).post(temporary::create))
+        .route("/temporary/new", get(temporary::new_form))
+        .route("/temporary/{id}", get(temporary_page::page))
+        .route("/temporary/{id}/decision", post(temporary_page::decide))
+        .route("/temporary/{id}/end", post(temporary_page::end))
         .route("/audit", get(audit_page::page))
         .route("/registry", get(registry::overview))
         .route("/registry/publish", post(registry::publish))

@@ -277,7 +277,8 @@ pub async fn revoke(
         .revoke_credential(org, &cid, &reason, now())
         .await?;
     status::invalidate(&state, org);
-    let detail = format!("{} {cid}: {reason}", credential.type_name);
+    // The reason is free text about a person: it stays on the credential, never in the chain.
+    let detail = format!("{} {cid}", credential.type_name);
     access
         .record(&state, "credential-revoked", &pid, &detail)
         .await?;

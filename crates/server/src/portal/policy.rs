@@ -25,9 +25,13 @@
 //! | see transfer requests, their reports and exports (an OH team's request: OH only) | yes | yes | yes | yes | yes | no | no |
 //! | create a transfer request (OH users ask as the OH team) | yes | yes | yes | yes | yes | no | no |
 //! | record the decision on a report (an OH team's request: OH only) | yes | yes | yes | no | yes* | no | no |
+//! | see temporary arrangements (honorary contracts, secondments, licences to attend, bank shifts) and their reports | yes | yes | yes | yes | yes | no | no |
+//! | request, accept (or not) and end a temporary arrangement | yes | yes | yes | no | no | no | no |
 //! | read the organisation's audit log | yes | no | no | no | no | yes | no |
 //! | administer the national trust list | no | no | no | no | no | no | yes |
 //! | manage the organisation's webhooks, re-send undelivered events and e-mails | yes | no | no | no | no | no | no |
+//! | see a changeover's cohort dashboard and export it; import a rotation list; send reminders | yes | yes | yes | no | no | no | no |
+//! | export everything held about a person (subject access), erase a person | yes | no | no | no | no | no | no |
 //!
 //! *OH decides only on its own team's requests; HR, medical staffing and admins on HR requests.
 //!
@@ -39,8 +43,8 @@
 //! The purpose must fit the action ([`Purpose::serves`]): offers and revocations are `issue`,
 //! transfer work is `transfer`, looking people up and the review queue `review`, settings and
 //! the trust list `administration`, the audit log `audit`. `subject-access` (answering a
-//! person's request for what is held about them and who saw it) fits staff pages and the audit
-//! log and is for admins only. Anything else, and any role not in this table, is refused.
+//! person's request for what is held about them and who saw it, or to have it erased) fits
+//! staff pages, the audit log, the export and erasure, and is for admins only. Anything else, and any role not in this table, is refused.
 use crate::{ServerError, Shared};
 use passport_catalogue::Catalogue;
 use passport_store::Session;
@@ -101,7 +105,8 @@ pub enum Purpose {
     Administration,
     /// Reading the audit log.
     Audit,
-    /// Answering a person's request for what is held about them and who saw it (admins only).
+    /// Answering a person's request for what is held about them and who saw it, or to have it
+    /// erased (admins only).
     SubjectAccess,
 }
 
@@ -137,8 +142,17 @@ impl Purpose {
             | Action::PollTransfer(_)
             | Action::ExportReport { .. }
             | Action::CreateTransfer
-            | Action::DecideTransfer(_) => self == Transfer,
+            | Action::DecideTransfer(_)
+            | Action::ViewTemporaryMovements
+            | Action::CreateTemporaryMovement
+            | Action::DecideTemporaryMovement
+            | Action::EndTemporaryMovement => self == Transfer,
+            Action::ViewChangeover
+            | Action::ExportChangeover
+            | Action::ImportRotation
+            | Action::SendReminders => self == Transfer,
             Action::ViewAuditLog => matches!(self, Audit | SubjectAccess),
+            Action::ExportSubjectData | Action::ErasePerson => self == SubjectAccess,
         }
     }
 }
@@ -184,6 +198,26 @@ pub enum Action<'a> {
     AdministerTrustList,
     /// See and change the organisation's webhook receivers; re-send what was not delivered.
     ManageWebhooks,
+    /// See the organisation's changeovers and one changeover's cohort dashboard.
+    ViewChangeover,
+    /// Download a changeover's cohort as CSV.
+    ExportChangeover,
+    /// Import a rotation list: a transfer request and an invitation for each doctor.
+    ImportRotation,
+    /// E-mail a reminder to every doctor of a changeover who has not answered.
+    SendReminders,
+    /// See the temporary arrangements and one arrangement with its report.
+    ViewTemporaryMovements,
+    /// Ask a person coming on a temporary arrangement for their passport.
+    CreateTemporaryMovement,
+    /// Accept a temporary arrangement for its period (or not).
+    DecideTemporaryMovement,
+    /// End an accepted temporary arrangement before its end date.
+    EndTemporaryMovement,
+    /// Download everything the organisation holds about a person (a subject access request).
+    ExportSubjectData,
+    /// Erase a person: revoke their credentials and delete their personal data.
+    ErasePerson,
 }
 
 impl Action<'_> {
@@ -209,6 +243,16 @@ impl Action<'_> {
             Action::ViewAuditLog => "view-audit-log",
             Action::AdministerTrustList => "administer-trust-list",
             Action::ManageWebhooks => "manage-webhooks",
+            Action::ViewChangeover => "view-changeover",
+            Action::ExportChangeover => "export-changeover",
+            Action::ImportRotation => "import-rotation",
+            Action::SendReminders => "send-reminders",
+            Action::ViewTemporaryMovements => "view-temporary-movements",
+            Action::CreateTemporaryMovement => "create-temporary-movement",
+            Action::DecideTemporaryMovement => "decide-temporary-movement",
+            Action::EndTemporaryMovement => "end-temporary-movement",
+            Action::ExportSubjectData => "export-subject-data",
+            Action::ErasePerson => "erase-person",
         }
     }
 
@@ -275,7 +319,13 @@ fn role_may(role: Role, action: Action) -> bool {
         Action::ResolveReview(t) => {
             matches!(role, Admin | Hr | OccupationalHealth) && may_view(role, t)
         }
-        Action::ViewProfiles | Action::ViewTransfers | Action::CreateTransfer => staff,
+        Action::ViewProfiles
+        | Action::ViewTransfers
+        | Action::CreateTransfer
+        | Action::ViewTemporaryMovements => staff,
+        Action::CreateTemporaryMovement
+        | Action::DecideTemporaryMovement
+        | Action::EndTemporaryMovement => issuer,
         Action::EditLocalPeriods => matches!(role, Admin | Training),
         Action::ViewTransfer(audience)
         | Action::PollTransfer(audience)
@@ -289,9 +339,13 @@ fn role_may(role: Role, action: Action) -> bool {
             "occupational-health" => role == OccupationalHealth,
             _ => false,
         },
+        Action::ViewChangeover
+        | Action::ExportChangeover
+        | Action::ImportRotation
+        | Action::SendReminders => issuer,
         Action::ViewAuditLog => matches!(role, Admin | Auditor),
         Action::AdministerTrustList => role == RegistryAdmin,
-        Action::ManageWebhooks => role == Admin,
+        Action::ManageWebhooks | Action::ExportSubjectData | Action::ErasePerson => role == Admin,
     }
 }
 
@@ -366,6 +420,16 @@ fn describe(action: Action) -> &'static str {
         Action::ViewAuditLog => "read the audit log",
         Action::AdministerTrustList => "administer the trust list",
         Action::ManageWebhooks => "manage the organisation's webhooks",
+        Action::ViewChangeover => "see rotation changeovers",
+        Action::ExportChangeover => "export this changeover",
+        Action::ImportRotation => "import rotation lists",
+        Action::SendReminders => "send reminders",
+        Action::ViewTemporaryMovements => "see temporary arrangements",
+        Action::CreateTemporaryMovement => "request temporary arrangements",
+        Action::DecideTemporaryMovement => "decide on this temporary arrangement",
+        Action::EndTemporaryMovement => "end this temporary arrangement",
+        Action::ExportSubjectData => "export everything held about this person",
+        Action::ErasePerson => "erase this person",
     }
 }
 

@@ -55,6 +55,10 @@ fn rows() -> Vec<(Action<'static>, [bool; 7])> {
         (Action::EditProfiles, [Y, Y, Y, N, N, N, N]),
         (Action::EditLocalPeriods, [Y, N, N, Y, N, N, N]),
         (Action::ViewTransfers, [Y, Y, Y, Y, Y, N, N]),
+        (Action::ViewChangeover, [Y, Y, Y, N, N, N, N]),
+        (Action::ExportChangeover, [Y, Y, Y, N, N, N, N]),
+        (Action::ImportRotation, [Y, Y, Y, N, N, N, N]),
+        (Action::SendReminders, [Y, Y, Y, N, N, N, N]),
         (Action::CreateTransfer, [Y, Y, Y, Y, Y, N, N]),
         (Action::ViewTransfer("hr"), [Y, Y, Y, Y, Y, N, N]),
         (
@@ -89,6 +93,12 @@ fn rows() -> Vec<(Action<'static>, [bool; 7])> {
         (Action::DecideTransfer("other"), [N, N, N, N, N, N, N]),
         (Action::ViewAuditLog, [Y, N, N, N, N, Y, N]),
         (Action::AdministerTrustList, [N, N, N, N, N, N, Y]),
+        (Action::ExportSubjectData, [Y, N, N, N, N, N, N]),
+        (Action::ErasePerson, [Y, N, N, N, N, N, N]),
+        (Action::ViewTemporaryMovements, [Y, Y, Y, Y, Y, N, N]),
+        (Action::CreateTemporaryMovement, [Y, Y, Y, N, N, N, N]),
+        (Action::DecideTemporaryMovement, [Y, Y, Y, N, N, N, N]),
+        (Action::EndTemporaryMovement, [Y, Y, Y, N, N, N, N]),
     ]
 }
 
@@ -103,6 +113,7 @@ fn usual_purpose(action: Action) -> Purpose {
         | Action::EditLocalPeriods
         | Action::AdministerTrustList => Purpose::Administration,
         Action::ViewAuditLog => Purpose::Audit,
+        Action::ExportSubjectData | Action::ErasePerson => Purpose::SubjectAccess,
         _ => Purpose::Transfer,
     }
 }
@@ -186,6 +197,15 @@ fn subject_access_is_for_admins_only() {
             Purpose::SubjectAccess,
             Action::ViewType("Vaccination")
         ));
+        // The export and erasure are subject access work and nothing else.
+        for action in [Action::ExportSubjectData, Action::ErasePerson] {
+            assert_eq!(allowed(role, Purpose::SubjectAccess, action), admin);
+            assert!(
+                !allowed(role, Purpose::Review, action),
+                "{role:?} {action:?}"
+            );
+            assert!(!allowed(role, Purpose::Administration, action));
+        }
     }
 }
 

@@ -14,10 +14,10 @@ use super::auth::{
     cookie, login_cookie_name, read_form, redirect, same_secret, session_cookie_name,
     session_token, set_cookie, verify_password, Posted,
 };
-use super::html::{attr, csrf_field, error_summary, html_escape, page, role_label, Nav, PageError};
+use super::html::{attr, error_summary, html_escape, page, Nav, PageError};
 use super::limiter::{client_ip, IpLimiter};
 use super::oidc::OidcClient;
-use super::totp::{self, TotpKey};
+use super::totp::TotpKey;
 use crate::issuance::random_token;
 use crate::{now, Config, ServerError, Shared};
 use axum::extract::{Request, State};
@@ -25,7 +25,7 @@ use axum::http::header::{self, HeaderMap};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use passport_keystore::KdfParams;
-use passport_store::{Membership, Stage, Store};
+use passport_store::{Stage, Store};
 use std::net::IpAddr;
 
 /// How long a sign-in may wait at a step after the password (code, enrolment, choice).

@@ -252,6 +252,7 @@ pub async fn person(
     body.push_str(&records_section(s, &view.records));
     body.push_str(&issued_section(s, &person_id, &issued));
     body.push_str(&offers_section(&offers));
+    body.push_str(&super::subject_access::person_section(s, &person_id, &name));
     Ok(render(&state, &viewer, &name, Nav::Staff, &body))
 }
 

@@ -15,7 +15,7 @@ use crate::{now, ServerError, Shared};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use passport_compliance::{Report, Status, SELF_DECLARED_HEADING};
+use passport_compliance::{Report, Status, LEAD_EMPLOYER_STATUS, SELF_DECLARED_HEADING};
 use passport_store::{RequestStatus, TransferRequest};
 use std::fmt::Write;
 
@@ -69,7 +69,7 @@ async fn visible(
     Ok(req)
 }
 
-fn stored_report(req: &TransferRequest) -> Result<Option<Report>, ServerError> {
+pub(super) fn stored_report(req: &TransferRequest) -> Result<Option<Report>, ServerError> {
     req.report
         .as_deref()
         .map(|r| {
@@ -96,6 +96,7 @@ pub async fn report_json(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let req = visible(&state, &viewer, &id, Use::Export("json")).await?;
+    super::purged::refuse_export(&req)?;
     let report = stored_report(&req)?
         .ok_or_else(|| ServerError::NotFound("report (no response yet)".into()))?;
     let presented = state.store.presented(&req.org, &req.id).await?;
@@ -122,6 +123,7 @@ pub async fn report_csv(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let req = visible(&state, &viewer, &id, Use::Export("csv")).await?;
+    super::purged::refuse_export(&req)?;
     let report = stored_report(&req)?
         .ok_or_else(|| ServerError::NotFound("report (no response yet)".into()))?;
     let csv = report
@@ -147,6 +149,11 @@ pub async fn page(
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let req = visible(&state, &viewer, &id, Use::Page).await?;
+    if let Some(at) = req.purged_at {
+        let body = super::purged::body(&req, at);
+        let title = "Transfer request";
+        return Ok(render(&state, &viewer, title, Nav::Transfers, &body));
+    }
     let details = summary_list(&[
         ("Person".into(), html_escape(&req.person_name)),
         ("Email".into(), html_escape(&req.person_email)),
@@ -164,6 +171,14 @@ pub async fn page(
                 html_escape(&req.move_kind.replace('_', " "))
             ),
         ),
+        (
+            "Lead employer".into(),
+            html_escape(&req.lead_employer.as_deref().map_or("None".into(), |ods| {
+                let list = state.trust_list();
+                list.by_ods(ods)
+                    .map_or(ods.to_string(), |o| format!("{} ({ods})", o.name))
+            })),
+        ),
         ("Requested".into(), html::date_time(req.created_at)),
     ]);
     let mut body = format!(
@@ -176,7 +191,14 @@ pub async fn page(
             body.push_str(&report_section(&req, &report));
             body.push_str(&declared_section(&report));
             body.push_str(&presented_section(&state, &req, &report).await?);
-            body.push_str(&decision_section(&viewer, &req));
+            // A temporary arrangement's request is decided on the arrangement's own page.
+            match state.store.temporary_movement_for_request(&req.org, &req.id).await? {
+                Some(m) => body.push_str(&format!(
+                    r#"<h2>Decision</h2><p>This request is for a temporary arrangement: <a href="/portal/temporary/{}">decide on the arrangement</a>.</p>"#,
+                    attr(&url_part(&m.id))
+                )),
+                None => body.push_str(&decision_section(&viewer, &req)),
+            }
         }
     }
     let failures = state.store.response_failures(&req.org, &req.id).await?;
@@ -202,7 +224,7 @@ pub async fn page(
     ))
 }
 
-fn waiting(state: &Shared, req: &TransferRequest) -> Result<String, ServerError> {
+pub(super) fn waiting(state: &Shared, req: &TransferRequest) -> Result<String, ServerError> {
     if req.expires_at <= now() {
         return Ok(r#"<div class="nhsuk-inset-text"><p>This request expired before the person answered. Create a new one.</p></div>"#.into());
     }
@@ -252,6 +274,8 @@ fn status_tag(status: &Status) -> String {
         Status::Missing { .. } => tag("Missing", "red"),
         Status::NotPortable { .. } => tag("Local check needed", "blue"),
         Status::NotShared { .. } => tag("Not shared", "grey"),
+        // Short in the narrow status column; the detail says it in full.
+        Status::AcceptedUnderLeadEmployer { .. } => tag("Accepted (lead employer)", "green"),
     }
 }
 
@@ -261,10 +285,13 @@ fn status_detail(status: &Status) -> String {
         Status::ExpiresDuringPlacement { on } => format!("Expires on {on}, during the placement"),
         Status::Missing { reason } => reason.clone().unwrap_or_else(|| "Not presented".into()),
         Status::NotPortable { reason } | Status::NotShared { reason } => reason.clone(),
+        Status::AcceptedUnderLeadEmployer { issuer, date } => {
+            format!("{LEAD_EMPLOYER_STATUS}: checked by the lead employer {issuer} on {date}, not repeated here")
+        }
     }
 }
 
-fn report_section(req: &TransferRequest, report: &Report) -> String {
+pub(super) fn report_section(req: &TransferRequest, report: &Report) -> String {
     let s = &report.summary;
     let mut rows = String::new();
     for line in &report.lines {
@@ -294,11 +321,19 @@ fn report_section(req: &TransferRequest, report: &Report) -> String {
     let id = attr(&url_part(&req.id));
     format!(
         r#"<h2>Report against the role</h2>
-<p id="report-summary">{met} of {total} met; {exp} expire during the placement; {missing} missing; {np} need a local check; {ns} not shared.</p>
+<p id="report-summary">{met} of {total} met; {lead}{exp} expire during the placement; {missing} missing; {np} need a local check; {ns} not shared.</p>
 <table class="nhsuk-table" id="report"><caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Requirements of the role and their status</caption><thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">Requirement</th><th scope="col" class="nhsuk-table__header">Status</th><th scope="col" class="nhsuk-table__header">Detail</th></tr></thead><tbody class="nhsuk-table__body">{rows}</tbody></table>
 <p>Download the report: <a href="/portal/transfers/{id}/report.csv">CSV for ESR</a> or <a href="/portal/transfers/{id}/report.json">JSON</a>.</p>"#,
         met = s.met,
         total = s.total,
+        lead = match &report.lead_employer {
+            Some(ods) => format!(
+                "{} accepted under the lead employer arrangement ({}); ",
+                s.accepted_under_lead_employer,
+                html_escape(ods)
+            ),
+            None => String::new(),
+        },
         exp = s.expires_during_placement,
         missing = s.missing,
         np = s.not_portable,
@@ -307,7 +342,7 @@ fn report_section(req: &TransferRequest, report: &Report) -> String {
 }
 
 /// The person's own details, apart from the requirements and plainly marked as unchecked.
-fn declared_section(report: &Report) -> String {
+pub(super) fn declared_section(report: &Report) -> String {
     let Some(items) = report.self_declared.as_deref().filter(|i| !i.is_empty()) else {
         return String::new();
     };
@@ -324,7 +359,7 @@ fn declared_section(report: &Report) -> String {
     )
 }
 
-async fn presented_section(
+pub(super) async fn presented_section(
     state: &Shared,
     req: &TransferRequest,
     report: &Report,

@@ -43,12 +43,11 @@ pub async fn list(State(state): State<Shared>, viewer: Viewer) -> Result<Html<St
         };
         let _ = write!(
             rows,
-            r#"<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/portal/transfers/{id}">{name}</a></td><td class="nhsuk-table__cell">{role}</td><td class="nhsuk-table__cell">{start} to {end}</td><td class="nhsuk-table__cell">{status}</td></tr>"#,
+            r#"<tr class="nhsuk-table__row"><td class="nhsuk-table__cell"><a href="/portal/transfers/{id}">{name}</a></td><td class="nhsuk-table__cell">{role}</td><td class="nhsuk-table__cell">{placement}</td><td class="nhsuk-table__cell">{status}</td></tr>"#,
             id = attr(&url_part(&r.id)),
-            name = html_escape(&r.person_name),
+            name = html_escape(super::purged::list_name(r)),
             role = html_escape(&profile_name(&r.profile)),
-            start = html_escape(&r.start_date),
-            end = html_escape(&r.end_date),
+            placement = html_escape(&super::purged::list_placement(r)),
         );
     }
     let table = if requests.is_empty() {
@@ -62,7 +61,13 @@ pub async fn list(State(state): State<Shared>, viewer: Viewer) -> Result<Html<St
         r#"<h1>Transfer requests</h1>
 <p>Ask a person joining your organisation for the passport credentials their role needs. They share them from their wallet; you get a report against the role, worked out from the rules.</p>
 <a class="nhsuk-button" href="/portal/transfers/new">New transfer request</a>
-{table}"#
+<p>Someone coming for a fixed time while staying employed by their own trust (honorary contract, secondment, licence to attend, bank shifts): see <a href="/portal/temporary">temporary arrangements</a>.</p>
+{rotations}{table}"#,
+        rotations = if super::policy::may(s, Action::ViewChangeover) {
+            r#"<p>Doctors in training coming at a changeover, as a cohort: see <a href="/portal/rotations">rotations</a>.</p>"#
+        } else {
+            ""
+        },
     );
     Ok(render(
         &state,
@@ -87,6 +92,7 @@ struct FormValues {
     start: String,
     end: String,
     kind: String,
+    lead: String,
 }
 
 pub async fn new_form(
@@ -212,6 +218,7 @@ async fn form_page(
 {start}
 {end}
 <div class="nhsuk-form-group"><fieldset class="nhsuk-fieldset"><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Kind of move</legend><div class="nhsuk-radios">{radios}</div></fieldset></div>
+{lead}
 <button class="nhsuk-button" type="submit">Create request</button>
 </form>"#,
         summary = if errors.is_empty() {
@@ -263,6 +270,14 @@ async fn form_page(
             "date",
             ""
         ),
+        lead = text_input(
+            "lead",
+            "Lead employer ODS code (optional)",
+            Some(super::temporary_form::LEAD_HINT),
+            &v.lead,
+            "text",
+            r#" autocomplete="off" spellcheck="false""#
+        ),
     );
     Ok(render(
         state,
@@ -293,6 +308,7 @@ pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Respo
         start: f("start"),
         end: f("end"),
         kind: f("kind"),
+        lead: f("lead"),
     };
     let mut errors: Vec<(String, String)> = Vec::new();
     if v.name.is_empty() || v.name.len() > 200 {
@@ -345,6 +361,18 @@ pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Respo
     if !MOVE_KINDS.iter().any(|(k, _)| *k == v.kind) {
         errors.push(("Choose the kind of move".into(), "kind-0".into()));
     }
+    let lead = match v.lead.as_str() {
+        "" => None,
+        text => match crate::temporary::other_organisation(&state, &s.user.org, text) {
+            Ok(code) => Some(code),
+            Err(why) => {
+                let message =
+                    format!("Enter the lead employer's ODS code, or leave it empty: {why}");
+                errors.push((message, "lead".into()));
+                None
+            }
+        },
+    };
     let (Some(profile), Some(start), Some(end), true) = (profile, start, end, errors.is_empty())
     else {
         let page = form_page(&state, viewer, &v, &errors).await?;
@@ -358,6 +386,7 @@ pub async fn create(State(state): State<Shared>, posted: Posted) -> Result<Respo
         start_date: start,
         end_date: end,
         move_kind: v.kind,
+        lead_employer: lead,
     };
     let audience = audience_of(&s.user.role);
     let id = vp_request::create(

@@ -3,34 +3,22 @@
 //! (webhook deliveries and e-mails dead-lettered after their last attempt, with the error),
 //! each of which can be sent again. Every view and change is recorded in the audit log.
 use super::auth::{Posted, Viewer};
-use super::html::{
-    attr, csrf_field, date_time, error_summary, html_escape, success_banner, tag, url_part, Nav,
-    PageError,
-};
+use super::html::{csrf_field, error_summary, success_banner, Nav, PageError};
 use super::policy::{authorise, Action, Purpose, Subject};
 use super::render;
-use crate::webhooks::{self, TEMPORARY_MOVEMENT_ACCEPTED, TEMPORARY_MOVEMENT_ENDED};
+use super::webhooks_html as view;
+use crate::webhooks;
 use crate::{now, ServerError, Shared};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use passport_store::outbox::{DeliveryState, DeliveryView, MailView, Queue, Subscription};
+use passport_store::outbox::{DeliveryState, Queue};
 use passport_store::StoreError;
 use serde::Deserialize;
-use std::fmt::Write;
 
 /// Dead letters shown per queue (the newest).
 const SHOWN: i64 = 100;
-
-/// The event types an administrator can pick, with what they mean.
-const EVENT_TYPES: [(&str, &str); 2] = [
-    (
-        TEMPORARY_MOVEMENT_ACCEPTED,
-        "A temporary movement was accepted",
-    ),
-    (TEMPORARY_MOVEMENT_ENDED, "A temporary movement ended"),
-];
 
 /// The home page's card for those who may manage webhooks.
 pub const HOME_CARD: &str = r#"<li class="nhsuk-grid-column-one-half nhsuk-card-group__item">
@@ -109,200 +97,11 @@ async fn render_page(
 <p>Systems such as access provisioning and ESR can be told when something happens here. Each event is sent as a signed CloudEvent; the receiver checks the signature with your organisation's key on the national trust list. A receiver that is down is tried again, waiting longer each time; after the last try the event is listed below and can be sent again.</p>
 "#,
     );
-    body.push_str(&subscriptions(&subs, &csrf));
-    body.push_str(&add_form(errors, url_value, &csrf));
-    body.push_str(&dead_deliveries(&dead, &csrf));
-    body.push_str(&dead_mail(&mail, &csrf));
+    body.push_str(&view::subscriptions(&subs, &csrf));
+    body.push_str(&view::add_form(errors, url_value, &csrf));
+    body.push_str(&view::dead_deliveries(&dead, &csrf));
+    body.push_str(&view::dead_mail(&mail, &csrf));
     Ok(render(state, viewer, "Webhooks", Nav::None, &body))
-}
-
-fn types_text(types: &[String]) -> String {
-    if types.is_empty() {
-        return "Every event".into();
-    }
-    types
-        .iter()
-        .map(|t| {
-            EVENT_TYPES
-                .iter()
-                .find(|(name, _)| name == t)
-                .map_or(t.as_str(), |(_, label)| label)
-        })
-        .map(html_escape)
-        .collect::<Vec<_>>()
-        .join("<br>")
-}
-
-const TABLE_HEAD: &str = r#"<thead class="nhsuk-table__head"><tr class="nhsuk-table__row">"#;
-
-fn th(text: &str) -> String {
-    format!(r#"<th class="nhsuk-table__header" scope="col">{text}</th>"#)
-}
-
-fn td(html: &str) -> String {
-    format!(r#"<td class="nhsuk-table__cell">{html}</td>"#)
-}
-
-fn button_form(action: &str, csrf: &str, fields: &str, label: &str, hidden: &str) -> String {
-    format!(
-        r#"<form action="{action}" method="post">{csrf}{fields}<button class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-0" data-module="nhsuk-button" type="submit">{label}<span class="nhsuk-u-visually-hidden"> {hidden}</span></button></form>"#,
-        action = attr(action),
-        hidden = html_escape(hidden),
-    )
-}
-
-fn subscriptions(subs: &[Subscription], csrf: &str) -> String {
-    if subs.is_empty() {
-        return r#"<h2 id="receivers">Receivers</h2><p>No receivers yet: events are kept but sent nowhere.</p>"#.into();
-    }
-    let mut out = format!(
-        r#"<table class="nhsuk-table" id="receivers"><caption class="nhsuk-table__caption nhsuk-table__caption--m">Receivers</caption>{TABLE_HEAD}{}{}{}{}</tr></thead><tbody class="nhsuk-table__body">"#,
-        th("Address"),
-        th("Events"),
-        th("Status"),
-        th("Change")
-    );
-    for s in subs {
-        let (status, label, value) = if s.enabled {
-            (tag("On", "green"), "Turn off", "0")
-        } else {
-            (tag("Off", "grey"), "Turn on", "1")
-        };
-        let action = format!("/portal/webhooks/subscriptions/{}/enabled", url_part(&s.id));
-        let field = format!(r#"<input type="hidden" name="enabled" value="{value}">"#);
-        let _ = write!(
-            out,
-            r#"<tr class="nhsuk-table__row">{}{}{}{}</tr>"#,
-            td(&format!(
-                r#"<span class="app-id">{}</span>"#,
-                html_escape(&s.url)
-            )),
-            td(&types_text(&s.event_types)),
-            td(&status),
-            td(&button_form(&action, csrf, &field, label, &s.url)),
-        );
-    }
-    out.push_str("</tbody></table>");
-    out
-}
-
-fn add_form(errors: &[(String, String)], url_value: &str, csrf: &str) -> String {
-    let error = errors
-        .iter()
-        .find(|(_, f)| f == "url")
-        .map(|(m, _)| m.as_str());
-    let (group, message, input) = match error {
-        Some(m) => (
-            " nhsuk-form-group--error",
-            format!(
-                r#"<span class="nhsuk-error-message" id="url-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>"#,
-                html_escape(m)
-            ),
-            " nhsuk-input--error",
-        ),
-        None => ("", String::new(), ""),
-    };
-    let mut boxes = String::new();
-    for (i, (name, label)) in EVENT_TYPES.iter().enumerate() {
-        let _ = write!(
-            boxes,
-            r#"<div class="nhsuk-checkboxes__item"><input class="nhsuk-checkboxes__input" id="type-{i}" name="type" type="checkbox" value="{v}"><label class="nhsuk-label nhsuk-checkboxes__label" for="type-{i}">{l} <span class="app-id">{v}</span></label></div>"#,
-            v = attr(name),
-            l = html_escape(label),
-        );
-    }
-    format!(
-        r#"<h2>Add a receiver</h2>
-<form action="/portal/webhooks/subscriptions" method="post" novalidate>{csrf}
-<div class="nhsuk-form-group{group}">
-<label class="nhsuk-label nhsuk-label--s" for="url">Address</label>
-<div class="nhsuk-hint" id="url-hint">An https address of the receiving system, for example https://provisioning.example.nhs.uk/passport-events</div>
-{message}<input class="nhsuk-input{input}" id="url" name="url" type="url" value="{value}" aria-describedby="url-hint" autocomplete="off" spellcheck="false">
-</div>
-<div class="nhsuk-form-group"><fieldset class="nhsuk-fieldset" aria-describedby="type-hint"><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Events</legend>
-<div class="nhsuk-hint" id="type-hint">Leave every box clear to send every event.</div>
-<div class="nhsuk-checkboxes">{boxes}</div></fieldset></div>
-<button class="nhsuk-button" data-module="nhsuk-button" type="submit">Add receiver</button>
-</form>
-"#,
-        value = attr(url_value),
-    )
-}
-
-fn when(finished: Option<i64>, created: i64) -> String {
-    html_escape(&date_time(finished.unwrap_or(created)))
-}
-
-fn error_text(e: &Option<String>) -> String {
-    html_escape(e.as_deref().unwrap_or(""))
-}
-
-fn dead_deliveries(dead: &[DeliveryView], csrf: &str) -> String {
-    if dead.is_empty() {
-        return r#"<h2 id="dead-webhooks">Undelivered events</h2><p>None: every event was delivered or is still being tried.</p>"#.into();
-    }
-    let mut out = format!(
-        r#"<table class="nhsuk-table" id="dead-webhooks"><caption class="nhsuk-table__caption nhsuk-table__caption--m">Undelivered events</caption>{TABLE_HEAD}{}{}{}{}{}{}</tr></thead><tbody class="nhsuk-table__body">"#,
-        th("Gave up"),
-        th("Event"),
-        th("Receiver"),
-        th("Tries"),
-        th("Last error"),
-        th("Send again")
-    );
-    for d in dead {
-        let action = format!("/portal/webhooks/deliveries/{}/requeue", url_part(&d.id));
-        let event = format!(
-            r#"<span class="app-id">{}</span><br>{}"#,
-            html_escape(&d.event_type),
-            html_escape(&d.subject)
-        );
-        let _ = write!(
-            out,
-            r#"<tr class="nhsuk-table__row">{}{}{}{}{}{}</tr>"#,
-            td(&when(d.finished_at, d.created_at)),
-            td(&event),
-            td(&format!(
-                r#"<span class="app-id">{}</span>"#,
-                html_escape(&d.url)
-            )),
-            td(&d.attempts.to_string()),
-            td(&error_text(&d.last_error)),
-            td(&button_form(&action, csrf, "", "Send again", &d.subject)),
-        );
-    }
-    out.push_str("</tbody></table>");
-    out
-}
-
-fn dead_mail(mail: &[MailView], csrf: &str) -> String {
-    if mail.is_empty() {
-        return r#"<h2 id="dead-mail">Undelivered e-mails</h2><p>None: every e-mail was sent or is still being tried.</p>"#.into();
-    }
-    let mut out = format!(
-        r#"<table class="nhsuk-table" id="dead-mail"><caption class="nhsuk-table__caption nhsuk-table__caption--m">Undelivered e-mails</caption>{TABLE_HEAD}{}{}{}{}{}{}</tr></thead><tbody class="nhsuk-table__body">"#,
-        th("Gave up"),
-        th("To"),
-        th("Subject"),
-        th("Tries"),
-        th("Last error"),
-        th("Send again")
-    );
-    for m in mail {
-        let action = format!("/portal/webhooks/mail/{}/requeue", url_part(&m.id));
-        let _ = write!(
-            out,
-            r#"<tr class="nhsuk-table__row">{}{}{}{}{}{}</tr>"#,
-            td(&when(m.finished_at, m.created_at)),
-            td(&html_escape(&m.to)),
-            td(&html_escape(&m.subject)),
-            td(&m.attempts.to_string()),
-            td(&error_text(&m.last_error)),
-            td(&button_form(&action, csrf, "", "Send again", &m.to)),
-        );
-    }
-    out.push_str("</tbody></table>");
-    out
 }
 
 /// Adds a receiver. A URL that could never be delivered to is said on the page, nothing saved.
@@ -313,7 +112,7 @@ pub async fn add(State(state): State<Shared>, posted: Posted) -> Result<Response
     let types: Vec<&str> = posted.fields.all("type").collect();
     if types
         .iter()
-        .any(|t| !EVENT_TYPES.iter().any(|(name, _)| name == t))
+        .any(|t| !view::EVENT_TYPES.iter().any(|(name, _)| name == t))
     {
         return Err(ServerError::BadRequest("unknown event type".into()).into());
     }

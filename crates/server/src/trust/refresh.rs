@@ -168,7 +168,15 @@ pub fn spawn_refresh(state: &Shared) -> tokio::task::JoinHandle<()> {
             let Some(state) = weak.upgrade() else {
                 break;
             };
-            log(&refresh(&state, now()).await);
+            let at = now();
+            log(&refresh(&state, at).await);
+            let exp = state.trust.current().list.exp;
+            if exp < at {
+                tracing::error!(
+                    "the trust list in force expired at {exp}: wallets refuse it, and so will \
+                     this node when it restarts; it needs a fresh version from the registry"
+                );
+            }
         }
     })
 }

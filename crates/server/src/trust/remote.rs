@@ -74,6 +74,7 @@ impl Remote {
             }
         }
         let mut best: Option<(TrustList, String, String)> = None;
+        let mut usable = Vec::new();
         for (origin, token) in candidates {
             let list = match TrustList::verify(&token, key, now) {
                 Ok(list) => list,
@@ -86,6 +87,7 @@ impl Remote {
                 reasons.push(format!("{origin}: version {}: {why}", list.sequence));
                 continue;
             }
+            usable.push((origin.clone(), list.sequence));
             if best
                 .as_ref()
                 .is_none_or(|(b, _, _)| list.sequence > b.sequence)
@@ -103,6 +105,14 @@ impl Remote {
                 }
             )));
         };
+        for (other, version) in usable {
+            if version < list.sequence {
+                reasons.push(format!(
+                    "{other}: version {version} is older than version {} (rollback refused)",
+                    list.sequence
+                ));
+            }
+        }
         for reason in &reasons {
             tracing::warn!("trust list not used at startup: {reason}");
         }

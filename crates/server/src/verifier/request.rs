@@ -24,8 +24,11 @@ pub struct TransferInput {
     pub profile_id: String,
     pub start_date: time::Date,
     pub end_date: time::Date,
-    /// `rotation`, `honorary_contract` or `secondment`.
+    /// `rotation`, `honorary_contract` or `secondment` ([`MOVE_KINDS`]); a temporary movement's
+    /// kind when made by `crate::temporary`.
     pub move_kind: String,
+    /// The lead employer whose pre-employment checks the report accepts (ODS code), if any.
+    pub lead_employer: Option<String>,
 }
 
 pub const MOVE_KINDS: [(&str, &str); 3] = [
@@ -182,16 +185,48 @@ pub fn add_self_declared(query: &mut DcqlQuery, catalogue: &Catalogue) {
         });
 }
 
-/// Creates, signs and stores a transfer request; returns its id.
-pub async fn create(
-    state: &Shared,
+/// A transfer request ready to store: its row, and what signing its request object needs once
+/// the store has given it an id (the object names the id in its `response_uri`).
+pub struct Prepared<'a> {
+    pub new: NewTransferRequest,
+    state: &'a Shared,
+    identity: &'a VerifierIdentity,
+    issuer: &'a crate::state::Issuer,
+    query: DcqlQuery,
+    client_metadata: ClientMetadata,
+    now: i64,
+}
+
+impl Prepared<'_> {
+    /// The signed Request Object of the request `id`.
+    pub fn sign(&self, id: &str) -> Result<String, String> {
+        let request = AuthorizationRequest::new(
+            self.identity.client_id.clone(),
+            response_uri(self.state, &self.new.org, id),
+            self.new.nonce.clone(),
+            self.new.state.clone(),
+            self.query.clone(),
+            self.client_metadata.clone(),
+            self.now,
+            self.new.expires_at,
+        );
+        sign_request(&request, &self.issuer.signer, &self.identity.certificate)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Checks `input` and makes the request's DCQL query, keys, nonce and state: everything but
+/// its id. Refused: an organisation that may not verify, a placement ending before it starts,
+/// a profile asking this team for nothing.
+pub fn prepare<'a>(
+    state: &'a Shared,
     ods: &str,
     user_id: &str,
     audience: Audience,
     profile: &RoleProfile,
     input: &TransferInput,
     now: i64,
-) -> Result<String, ServerError> {
+) -> Result<Prepared<'a>, ServerError> {
     let identity: &VerifierIdentity = state.verifier(ods)?;
     let issuer = state.issuer(ods)?;
     if input.end_date < input.start_date {
@@ -232,28 +267,38 @@ pub async fn create(
         start_date: input.start_date.to_string(),
         end_date: input.end_date.to_string(),
         move_kind: input.move_kind.clone(),
+        lead_employer: input.lead_employer.clone(),
         audience: audience_str(audience).into(),
-        nonce: nonce.clone(),
-        state: state_value.clone(),
+        nonce,
+        state: state_value,
         enc_key: b64::encode(key.to_bytes()),
         expires_at,
     };
-    let client_metadata = ClientMetadata::for_request(&key);
+    Ok(Prepared {
+        new,
+        state,
+        identity,
+        issuer,
+        query,
+        client_metadata: ClientMetadata::for_request(&key),
+        now,
+    })
+}
+
+/// Creates, signs and stores a transfer request; returns its id.
+pub async fn create(
+    state: &Shared,
+    ods: &str,
+    user_id: &str,
+    audience: Audience,
+    profile: &RoleProfile,
+    input: &TransferInput,
+    now: i64,
+) -> Result<String, ServerError> {
+    let prepared = prepare(state, ods, user_id, audience, profile, input, now)?;
     let id = state
         .store
-        .create_transfer_request(&new, now, |id| {
-            let request = AuthorizationRequest::new(
-                identity.client_id.clone(),
-                response_uri(state, ods, id),
-                nonce.clone(),
-                state_value.clone(),
-                query.clone(),
-                client_metadata.clone(),
-                now,
-                expires_at,
-            );
-            sign_request(&request, &issuer.signer, &identity.certificate).map_err(|e| e.to_string())
-        })
+        .create_transfer_request(&prepared.new, now, |id| prepared.sign(id))
         .await?;
     Ok(id)
 }

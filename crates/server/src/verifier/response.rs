@@ -6,8 +6,8 @@
 //! its reason.
 use crate::{ServerError, Shared};
 use passport_compliance::{
-    evaluate, DeclaredItem, LocalPeriods, Placement, PlacementKind, Presented, Report, RoleProfile,
-    Status,
+    evaluate_with, Arrangement, DeclaredItem, LocalPeriods, Placement, PlacementKind, Presented,
+    Report, RoleProfile, Status,
 };
 use passport_credentials::{
     PresentationVerifier, SelfDeclaredCredential, StatusLists, VerifiedCredential,
@@ -537,15 +537,25 @@ async fn report(
     let (Ok(start), Ok(end)) = (parse_date(&req.start_date), parse_date(&req.end_date)) else {
         return Err(ServerError::Internal("stored placement dates".into()));
     };
-    let kind = match req.move_kind.as_str() {
-        "rotation" => PlacementKind::Rotation,
-        "honorary_contract" => PlacementKind::HonoraryContract,
-        "secondment" => PlacementKind::Secondment,
-        other => return Err(ServerError::Internal(format!("stored move kind {other:?}"))),
+    let Some(kind) = PlacementKind::parse(&req.move_kind) else {
+        let other = &req.move_kind;
+        return Err(ServerError::Internal(format!("stored move kind {other:?}")));
     };
     let today = date_of(now);
     let placement = Placement { start, end, kind };
-    let mut report = match evaluate(&profile, &periods, &placement, presented, today) {
+    // The lead employer named on the request: its pre-employment checks are accepted.
+    let arrangement = Arrangement {
+        lead_employer: req.lead_employer.clone(),
+    };
+    let evaluated = evaluate_with(
+        &profile,
+        &periods,
+        &placement,
+        presented,
+        today,
+        &arrangement,
+    );
+    let mut report = match evaluated {
         Ok(r) => r,
         Err(e) => return Ok(Err(e.to_string())),
     };

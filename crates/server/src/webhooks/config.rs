@@ -138,6 +138,23 @@ mod tests {
     }
 
     #[test]
+    fn the_sections_read_from_the_configuration_file() {
+        let c: crate::Config = toml::from_str(
+            "[outbox]\nmax_attempts = 3\nretry_base_ms = 50\n\n[mail]\nhost = \"smtp.example.nhs.uk\"\nfrom = \"passport@example.nhs.uk\"\nsecurity = \"tls\"\n",
+        )
+        .unwrap();
+        assert_eq!((c.outbox.max_attempts, c.outbox.retry_base_ms), (3, 50));
+        assert_eq!(c.outbox.retry_cap_ms, OutboxConfig::default().retry_cap_ms);
+        let mail = c.mail.unwrap();
+        assert_eq!(
+            (mail.host.as_str(), mail.security),
+            ("smtp.example.nhs.uk", crate::mail::SmtpSecurity::Tls)
+        );
+        assert!(toml::from_str::<crate::Config>("[outbox]\nretries = 3\n").is_err());
+        assert!(toml::from_str::<crate::Config>("[mail]\npassword = \"x\"\n").is_err());
+    }
+
+    #[test]
     fn environment_overrides_and_bad_values_are_named() {
         let mut c = OutboxConfig::default();
         apply_env(&mut c, &|n: &str| {

@@ -2,7 +2,8 @@
 use super::{cloudevent, signature, OutboxConfig, OutboxError};
 use std::time::Duration;
 
-/// Bytes of a receiver's answer read at most (kept, cut, in the error when it is not 2xx).
+/// Reading a receiver's answer stops once this many bytes are in (the start is kept, cut, in
+/// the error when the answer is not 2xx); a receiver cannot make the worker hold more.
 const MAX_RESPONSE_BYTES: usize = 4096;
 /// Characters of a refusing receiver's answer kept in the error.
 const MAX_ERROR_BODY_CHARS: usize = 200;

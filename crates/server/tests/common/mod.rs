@@ -8,11 +8,14 @@ use std::sync::Arc;
 
 pub mod browser;
 pub mod forge;
+pub mod governance;
 pub mod oidc;
 pub mod outbox;
 pub mod portal;
 pub mod registry;
+pub mod rotation;
 pub mod smtp_sink;
+pub mod temporary;
 pub mod transfer;
 
 pub struct TestServer {

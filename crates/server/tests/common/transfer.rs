@@ -99,6 +99,7 @@ pub async fn request_for(
         start_date: start,
         end_date: end,
         move_kind: "rotation".into(),
+        lead_employer: None,
     };
     passport_server::verifier::request::create(
         &server.state,

@@ -1,0 +1,611 @@
+//! Rotations at national scale, end to end on SQLite and PostgreSQL (issue 7): 200 synthetic
+//! doctors whose credentials three trusts and NHS England issue; R0A's medical staffing uploads
+//! the rotation list in the portal; the outbox worker e-mails 200 invitations to a real SMTP
+//! sink; the Rust holder answers through the link in each e-mail (most share everything, some
+//! with a CSTF subject missing or expired, some decline, some never answer); the dashboard, its
+//! drill-down and its CSV give exactly the counts of what was presented; reminders reach only
+//! those who never answered.
+#![allow(clippy::unwrap_used)]
+mod common;
+
+use common::outbox::{fast_outbox, wait_until};
+use common::portal::{sign_in, user, Signed};
+use common::rotation::{
+    answer, cohort, import_records, multipart, rotation_csv, third_trust, Doctor, Plan,
+    INFORMATION_GOVERNANCE, PROFILE, RECEIVING, SAFEGUARDING_CHILDREN,
+};
+use common::smtp_sink::{Message, SmtpSink};
+use common::TestServer;
+use passport_server::mail::{MailConfig, SmtpSecurity};
+use passport_server::webhooks::Worker;
+use reqwest::StatusCode;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// A server with R0A's mail going to `sink` and its outbox worker running.
+pub async fn start(db: passport_store::testing::TestDb, sink: &SmtpSink) -> (TestServer, Worker) {
+    let addr = sink.addr;
+    let server = common::start_with(db, |c| {
+        c.organisations.push(third_trust());
+        c.mail = Some(MailConfig {
+            host: addr.ip().to_string(),
+            port: Some(addr.port()),
+            security: SmtpSecurity::None,
+            from: "NHS Staff Passport <passport@r0a.example.nhs.uk>".into(),
+            ..MailConfig::default()
+        });
+        c.outbox = fast_outbox(5);
+    })
+    .await;
+    let mailer = passport_server::mail::mailer_from_config(&server.state.config).unwrap();
+    let worker = passport_server::webhooks::spawn(server.state.clone(), mailer).unwrap();
+    (server, worker)
+}
+
+/// Uploads `csv` as `who` into a new changeover (or `existing`): status, page, location.
+async fn upload(
+    server: &TestServer,
+    who: &Signed,
+    csrf: &str,
+    existing: Option<&str>,
+    csv: &str,
+) -> (StatusCode, String, String) {
+    let fields = [
+        ("csrf", csrf),
+        ("changeover", existing.unwrap_or("new")),
+        ("name", "August changeover (synthetic)"),
+        ("date", "2026-08-05"),
+    ];
+    let (content_type, body) = multipart(&fields, csv);
+    let r = who
+        .client
+        .post(format!("{}/portal/rotations/import", server.base))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, r.text().await.unwrap(), location)
+}
+
+/// The changeover id in a dashboard URL.
+fn changeover_of(location: &str) -> String {
+    let tail = location.strip_prefix("/portal/rotations/").unwrap();
+    tail.split('?').next().unwrap().to_string()
+}
+
+/// The HTML of table `id`.
+fn table<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("table {id}"));
+    let end = start + html[start..].find("</table>").unwrap();
+    &html[start..end]
+}
+
+/// The row of `table` carrying `marker` (an attribute and value), up to its end.
+fn row<'a>(table: &'a str, marker: &str) -> Option<&'a str> {
+    let start = table.find(marker)?;
+    let end = start + table[start..].find("</tr>").unwrap();
+    Some(&table[start..end])
+}
+
+/// The first `data-count` after `after` in `html`.
+fn count_after(html: &str, after: &str) -> usize {
+    let start = html
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} in {html}"))
+        + after.len();
+    let tail = &html[start..];
+    let at = tail.find(r#"data-count=""#).unwrap() + r#"data-count=""#.len();
+    tail[at..at + tail[at..].find('"').unwrap()]
+        .parse()
+        .unwrap()
+}
+
+/// Where each standing is counted, as the dashboard names them.
+const STANDINGS: [&str; 4] = ["ready", "gaps", "not-responded", "declined"];
+
+fn tally<'a>(doctors: impl Iterator<Item = &'a Doctor>) -> BTreeMap<&'static str, usize> {
+    let mut out: BTreeMap<&'static str, usize> = STANDINGS.iter().map(|s| (*s, 0)).collect();
+    for d in doctors {
+        *out.get_mut(d.plan.standing()).unwrap() += 1;
+    }
+    out
+}
+
+/// The request link in an invitation or reminder (its plain text part).
+fn link_in(m: &Message) -> String {
+    let text = m
+        .part("text/plain")
+        .unwrap_or_else(|| panic!("text part: {}", m.data));
+    text.lines()
+        .find(|l| l.starts_with("openid4vp://"))
+        .unwrap_or_else(|| panic!("a link in {text}"))
+        .trim()
+        .to_string()
+}
+
+#[tokio::test]
+async fn two_hundred_doctors_are_invited_answer_and_the_dashboard_counts_what_was_presented() {
+    for db in passport_store::testing::both().await.unwrap() {
+        let sink = SmtpSink::start().await;
+        let (server, _worker) = start(db, &sink).await;
+        let doctors = cohort(200);
+        import_records(&server, &doctors).await;
+        user(&server, RECEIVING, "r0a.ms", "medical-staffing").await;
+        let ms = sign_in(&server, "r0a.ms").await;
+
+        // The rotation list, uploaded through the portal.
+        let (status, page, location) =
+            upload(&server, &ms, &ms.csrf, None, &rotation_csv(&doctors)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        assert!(location.ends_with("?imported=200"), "{location}");
+        let id = changeover_of(&location);
+        let cohort_rows = server.state.store.cohort(RECEIVING, &id).await.unwrap();
+        assert_eq!(cohort_rows.len(), 200);
+        let request_of: HashMap<String, String> = cohort_rows
+            .iter()
+            .map(|m| (m.gmc_number.clone(), m.request_id.clone()))
+            .collect();
+
+        // 200 invitations arrive, one per doctor, each with their own request's link.
+        wait_until("200 invitations", 120, || async {
+            sink.messages().len() >= 200
+        })
+        .await;
+        let invitations = sink.messages();
+        assert_eq!(invitations.len(), 200);
+        let mut link_of: HashMap<String, String> = HashMap::new();
+        for m in &invitations {
+            assert_eq!(m.to.len(), 1);
+            assert!(m
+                .header("Subject")
+                .unwrap()
+                .starts_with("Your rotation to "));
+            link_of.insert(m.to[0].clone(), link_in(m));
+        }
+        for d in &doctors {
+            let link = &link_of[&d.email];
+            let rid = &request_of[&d.gmc];
+            assert!(link.contains(&format!("requests%2F{rid}")), "{link}");
+        }
+
+        // The Rust holder carries out every doctor's plan, through the link in their e-mail.
+        let mut tasks = tokio::task::JoinSet::new();
+        let gate = Arc::new(tokio::sync::Semaphore::new(4));
+        for d in doctors.iter().filter(|d| d.plan != Plan::Never) {
+            let (state, d, link) = (server.state.clone(), d.clone(), link_of[&d.email].clone());
+            let gate = gate.clone();
+            tasks.spawn(async move {
+                let _permit = gate.acquire_owned().await.unwrap();
+                answer(state, d, link).await
+            });
+        }
+        let mut shared: HashMap<usize, Vec<String>> = HashMap::new();
+        while let Some(done) = tasks.join_next().await {
+            let a = done.unwrap();
+            shared.insert(a.n, a.shared_queries);
+        }
+        assert_eq!(shared.len(), 180);
+
+        // What was presented: those missing the subject shared no credential for it; everyone
+        // else who answered shared one for every requirement; those who declined shared nothing.
+        let requirements: Vec<String> = {
+            let any_full = doctors.iter().find(|d| d.plan == Plan::Full).unwrap();
+            shared[&any_full.n].clone()
+        };
+        assert!(requirements.contains(&SAFEGUARDING_CHILDREN.to_string()));
+        for d in &doctors {
+            let Some(q) = shared.get(&d.n) else { continue };
+            match d.plan {
+                Plan::MissingCstf => {
+                    assert!(!q.contains(&SAFEGUARDING_CHILDREN.to_string()));
+                    assert_eq!(q.len(), requirements.len() - 1);
+                }
+                Plan::Full | Plan::ExpiredCstf => assert_eq!(q, &requirements),
+                Plan::Decline => assert!(q.is_empty()),
+                Plan::Never => unreachable!(),
+            }
+        }
+        let expected = tally(doctors.iter());
+        assert_eq!(
+            (
+                expected["ready"],
+                expected["gaps"],
+                expected["declined"],
+                expected["not-responded"]
+            ),
+            (120, 40, 20, 20)
+        );
+
+        // The dashboard's figures.
+        let (status, dash) = ms.get(&format!("/portal/rotations/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let totals = table(&dash, "totals");
+        for s in STANDINGS {
+            let got = count_after(totals, &format!(r#"data-standing="{s}">"#));
+            assert_eq!(got, expected[s], "total {s}");
+        }
+        assert_eq!(count_after(totals, r#"data-standing="total">"#), 200);
+        let gaps = table(&dash, "gaps");
+        let missing = doctors
+            .iter()
+            .filter(|d| d.plan == Plan::MissingCstf)
+            .count();
+        let expired = doctors
+            .iter()
+            .filter(|d| d.plan == Plan::ExpiredCstf)
+            .count();
+        assert_eq!(
+            count_after(gaps, &format!(r#"data-key="{SAFEGUARDING_CHILDREN}""#)),
+            missing
+        );
+        assert_eq!(
+            count_after(gaps, &format!(r#"data-key="{INFORMATION_GOVERNANCE}""#)),
+            expired
+        );
+        assert_eq!(gaps.matches("data-key=").count(), 2, "no other gap: {gaps}");
+        let local = table(&dash, "local-checks");
+        assert_eq!(
+            count_after(local, r#"data-key="professional_registration""#),
+            160
+        );
+        let breakdowns: [(&str, fn(&Doctor) -> String); 3] = [
+            ("by-specialty", |d| d.specialty.to_string()),
+            ("by-site", |d| d.site_code.to_string()),
+            ("by-start", |d| d.start.clone()),
+        ];
+        for (table_id, key_of) in breakdowns {
+            let t = table(&dash, table_id);
+            let keys: HashSet<String> = doctors.iter().map(key_of).collect();
+            assert_eq!(
+                t.matches("<tr role=\"row\" class=\"nhsuk-table__row\" data-key=")
+                    .count(),
+                keys.len()
+            );
+            for key in &keys {
+                let r = row(t, &format!(r#"data-key="{key}""#)).unwrap();
+                let want = tally(doctors.iter().filter(|d| key_of(d) == *key));
+                for s in STANDINGS {
+                    assert_eq!(
+                        count_after(r, &format!(r#"data-standing="{s}""#)),
+                        want[s],
+                        "{table_id} {key} {s}"
+                    );
+                }
+            }
+        }
+        // Charts: accessible images with the same totals in their description.
+        assert!(dash.contains(r#"<svg class="app-chart" id="chart-totals""#));
+        assert!(
+            dash.contains("200 doctors: Ready 120, With gaps 40, Not responded 20, Declined 20.")
+        );
+        assert_eq!(
+            dash.matches(r#"role="img" aria-labelledby="chart-"#)
+                .count(),
+            6
+        );
+
+        // Drill down: the doctors with gaps, and from one of them to their report.
+        let (_, drill) = ms.get(&format!("/portal/rotations/{id}?status=gaps")).await;
+        assert!(
+            drill.contains(r#"<p id="doctors-count">40 doctors: with gaps."#),
+            "{}",
+            &drill[drill.find("doctors-count").unwrap()..][..200]
+        );
+        let listed = table(&drill, "doctors-table");
+        assert_eq!(listed.matches("data-request=").count(), 40);
+        let (_, one) = ms
+            .get(&format!(
+                "/portal/rotations/{id}?gap={SAFEGUARDING_CHILDREN}"
+            ))
+            .await;
+        let d = doctors
+            .iter()
+            .find(|d| d.plan == Plan::MissingCstf)
+            .unwrap();
+        let rid = &request_of[&d.gmc];
+        assert!(one.contains(&format!(r#"href="/portal/transfers/{rid}""#)));
+        let (status, report) = ms.get(&format!("/portal/transfers/{rid}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(report.contains("Report against the role"));
+
+        // The CSV: one row per doctor, the same standing and gaps.
+        let r = ms
+            .client
+            .get(format!("{}/portal/rotations/{id}/cohort.csv", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        let text = r.text().await.unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let mut seen = 0;
+        let mut csv_tally: BTreeMap<String, usize> = BTreeMap::new();
+        for record in reader.records() {
+            let record = record.unwrap();
+            let d = doctors
+                .iter()
+                .find(|d| d.gmc == record[col("gmc_number")])
+                .unwrap();
+            assert_eq!(&record[col("standing")], d.plan.standing(), "{}", d.gmc);
+            let gaps = &record[col("gaps")];
+            match d.plan {
+                Plan::MissingCstf => assert!(
+                    gaps.contains("Safeguarding Children") && gaps.contains("(missing)"),
+                    "{gaps}"
+                ),
+                Plan::ExpiredCstf => assert!(gaps.contains("Information Governance"), "{gaps}"),
+                _ => assert!(gaps.is_empty(), "{gaps}"),
+            }
+            *csv_tally
+                .entry(record[col("standing")].to_string())
+                .or_default() += 1;
+            seen += 1;
+        }
+        assert_eq!(seen, 200);
+        for s in STANDINGS {
+            assert_eq!(
+                csv_tally.get(s).copied().unwrap_or(0),
+                expected[s],
+                "csv {s}"
+            );
+        }
+
+        // Reminders: only those who never answered, each with their own link again.
+        assert!(dash.contains("Send reminders to 20 doctors"));
+        let before = sink.messages().len();
+        let status = ms
+            .post(&format!("/portal/rotations/{id}/reminders"), &[])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        wait_until("20 reminders", 60, || async {
+            sink.messages().len() >= before + 20
+        })
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let reminders: Vec<Message> = sink.messages().into_iter().skip(before).collect();
+        assert_eq!(reminders.len(), 20);
+        let never: HashSet<&str> = doctors
+            .iter()
+            .filter(|d| d.plan == Plan::Never)
+            .map(|d| d.email.as_str())
+            .collect();
+        for m in &reminders {
+            assert!(never.contains(m.to[0].as_str()), "{} answered", m.to[0]);
+            assert!(m.header("Subject").unwrap().starts_with("Reminder:"));
+            assert_eq!(link_in(m), link_of[&m.to[0]]);
+        }
+        let (_, after) = ms.get(&format!("/portal/rotations/{id}")).await;
+        assert!(after.contains("Reminders sent so far: 20."));
+        let audit = server
+            .state
+            .store
+            .audit_entries(RECEIVING, Some(&id), None, 50)
+            .await
+            .unwrap();
+        assert!(audit
+            .iter()
+            .any(|e| e.action == "reminders-queued" && e.detail == "20 reminders"));
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == "rotation-imported"
+                    && e.detail == "200 doctors, 200 invitations")
+        );
+        assert!(audit
+            .iter()
+            .any(|e| e.action == "export-changeover" && e.outcome == "allowed"));
+    }
+}
+
+/// Counts that any refused attempt must leave as they were.
+async fn state_of(server: &TestServer) -> (usize, usize, usize, i64) {
+    let store = &server.state.store;
+    let requests = store
+        .transfer_requests(RECEIVING, 10_000)
+        .await
+        .unwrap()
+        .len();
+    let mails = store
+        .mail_items(RECEIVING, None, 10_000)
+        .await
+        .unwrap()
+        .len();
+    let changeovers = store.changeovers(RECEIVING).await.unwrap();
+    let reminders = {
+        let mut total = 0;
+        for c in &changeovers {
+            total += store
+                .cohort(RECEIVING, &c.id)
+                .await
+                .unwrap()
+                .iter()
+                .map(|m| m.reminders)
+                .sum::<i64>();
+        }
+        total
+    };
+    (requests, mails, changeovers.len(), reminders)
+}
+
+#[tokio::test]
+async fn bad_lists_another_trusts_changeover_wrong_roles_and_forged_forms_change_nothing() {
+    for db in passport_store::testing::both().await.unwrap() {
+        let sink = SmtpSink::start().await;
+        let (server, _worker) = start(db, &sink).await;
+        let doctors = cohort(6);
+        user(&server, RECEIVING, "r0a.ms", "medical-staffing").await;
+        user(&server, RECEIVING, "r0a.training", "training").await;
+        user(&server, RECEIVING, "r0a.auditor", "auditor").await;
+        user(&server, "RHQ", "rhq.hr", "hr").await;
+        let ms = sign_in(&server, "r0a.ms").await;
+        let empty = state_of(&server).await;
+        assert_eq!(empty, (0, 0, 0, 0));
+
+        // A malformed list: every bad row is named with its line, nothing is written.
+        let good = rotation_csv(&doctors);
+        let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+        lines[2] = lines[2].replacen(&doctors[1].gmc, "12345", 1);
+        lines[3] = lines[3].replace(PROFILE, "ward-nurse-band-9");
+        lines[4] = lines[4].replacen(&doctors[3].gmc, &doctors[0].gmc, 1);
+        lines[5] = lines[5].replacen(',', ",\"Chl\"oe,", 1);
+        let bad = lines.join("\n") + "\n";
+        let (status, page, _) = upload(&server, &ms, &ms.csrf, None, &bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("problem"), "{page}");
+        // The stray quote is a structural problem: reported alone, before any cell is read.
+        assert!(page.contains(r#"data-line="6""#), "{page}");
+        let without_quote = {
+            let mut l = lines.clone();
+            l[5] = good.lines().nth(5).unwrap().to_string();
+            l.join("\n") + "\n"
+        };
+        let (status, page, _) = upload(&server, &ms, &ms.csrf, None, &without_quote).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        for line in [3, 4, 5] {
+            assert!(
+                page.contains(&format!(r#"data-line="{line}""#)),
+                "line {line}: {page}"
+            );
+        }
+        assert!(page.contains("is also on line 2"));
+        assert!(page.contains("not a role profile of this trust"));
+        assert!(
+            !page.contains(r#"data-line="2""#),
+            "the good row is not blamed"
+        );
+        assert_eq!(state_of(&server).await, empty);
+
+        // A forged form (wrong CSRF token), and the training role: refused, nothing written.
+        let (status, _, _) = upload(&server, &ms, "forged-token", None, &good).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        for role in ["r0a.training", "r0a.auditor"] {
+            let u = sign_in(&server, role).await;
+            assert_eq!(u.get("/portal/rotations").await.0, StatusCode::FORBIDDEN);
+            assert_eq!(
+                u.get("/portal/rotations/import").await.0,
+                StatusCode::FORBIDDEN
+            );
+            let (status, _, _) = upload(&server, &u, &u.csrf, None, &good).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+        }
+        assert_eq!(state_of(&server).await, empty);
+
+        // Baseline: the same list by medical staffing is imported.
+        let (status, page, location) = upload(&server, &ms, &ms.csrf, None, &good).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let id = changeover_of(&location);
+        let imported = state_of(&server).await;
+        assert_eq!((imported.0, imported.1, imported.2), (6, 6, 1));
+
+        // The same doctors again into the same changeover: refused by line, nothing written.
+        let (status, page, _) = upload(&server, &ms, &ms.csrf, Some(&id), &good).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("is already in this changeover"));
+        assert_eq!(state_of(&server).await, imported);
+
+        // Another trust's HR: R0A's changeover is not found by any route, nothing changes.
+        let other = sign_in(&server, "rhq.hr").await;
+        for path in [
+            format!("/portal/rotations/{id}"),
+            format!("/portal/rotations/{id}?status=gaps"),
+            format!("/portal/rotations/{id}/cohort.csv"),
+        ] {
+            let (status, body) = other.get(&path).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            assert!(!body.contains(&doctors[0].gmc));
+        }
+        let status = other
+            .post(&format!("/portal/rotations/{id}/reminders"), &[])
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let more = rotation_csv(&cohort(8)[6..]);
+        let (status, _, _) = upload(&server, &other, &other.csrf, Some(&id), &more).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, list) = other.get("/portal/rotations").await;
+        assert!(!list.contains(&id));
+        assert_eq!(state_of(&server).await, imported);
+        assert!(server
+            .state
+            .store
+            .changeovers("RHQ")
+            .await
+            .unwrap()
+            .is_empty());
+        let rhq_audit = server
+            .state
+            .store
+            .audit_entries("RHQ", Some(&id), None, 50)
+            .await
+            .unwrap();
+        assert!(
+            rhq_audit
+                .iter()
+                .filter(|e| e.outcome == "not-found")
+                .count()
+                >= 5
+        );
+
+        // The wrong role and a forged form cannot send reminders either.
+        let training = sign_in(&server, "r0a.training").await;
+        let status = training
+            .post(&format!("/portal/rotations/{id}/reminders"), &[])
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            training.get(&format!("/portal/rotations/{id}")).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            training
+                .get(&format!("/portal/rotations/{id}/cohort.csv"))
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+        let forged = ms
+            .client
+            .post(format!("{}/portal/rotations/{id}/reminders", server.base))
+            .form(&[("csrf", "forged")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        assert_eq!(state_of(&server).await, imported);
+        let refused = server
+            .state
+            .store
+            .audit_entries(RECEIVING, None, None, 200)
+            .await
+            .unwrap();
+        assert!(refused.iter().any(|e| e.action == "import-rotation"
+            && e.outcome == "refused"
+            && e.role == "training"));
+
+        // Baseline: medical staffing may send them, and a second list joins the changeover.
+        let status = ms
+            .post(&format!("/portal/rotations/{id}/reminders"), &[])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, location) = upload(&server, &ms, &ms.csrf, Some(&id), &more).await;
+        assert_eq!(
+            (status, changeover_of(&location)),
+            (StatusCode::SEE_OTHER, id.clone())
+        );
+        let after = state_of(&server).await;
+        assert_eq!(after, (8, 6 + 6 + 2, 1, 6));
+    }
+}
