@@ -8,39 +8,17 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use common::outbox::{fast_outbox, wait_until};
+use common::outbox::wait_until;
 use common::portal::{sign_in, user, Signed};
 use common::rotation::{
-    answer, cohort, import_records, multipart, rotation_csv, third_trust, Doctor, Plan,
+    answer, cohort, import_records, multipart, rotation_csv, start, Doctor, Plan,
     INFORMATION_GOVERNANCE, PROFILE, RECEIVING, SAFEGUARDING_CHILDREN,
 };
 use common::smtp_sink::{Message, SmtpSink};
 use common::TestServer;
-use passport_server::mail::{MailConfig, SmtpSecurity};
-use passport_server::webhooks::Worker;
 use reqwest::StatusCode;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-
-/// A server with R0A's mail going to `sink` and its outbox worker running.
-pub async fn start(db: passport_store::testing::TestDb, sink: &SmtpSink) -> (TestServer, Worker) {
-    let addr = sink.addr;
-    let server = common::start_with(db, |c| {
-        c.organisations.push(third_trust());
-        c.mail = Some(MailConfig {
-            host: addr.ip().to_string(),
-            port: Some(addr.port()),
-            security: SmtpSecurity::None,
-            from: "NHS Staff Passport <passport@r0a.example.nhs.uk>".into(),
-            ..MailConfig::default()
-        });
-        c.outbox = fast_outbox(5);
-    })
-    .await;
-    let mailer = passport_server::mail::mailer_from_config(&server.state.config).unwrap();
-    let worker = passport_server::webhooks::spawn(server.state.clone(), mailer).unwrap();
-    (server, worker)
-}
 
 /// Uploads `csv` as `who` into a new changeover (or `existing`): status, page, location.
 async fn upload(

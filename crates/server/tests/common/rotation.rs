@@ -4,11 +4,15 @@
 //! everything, share with a CSTF subject missing or expired, decline, or never answer. Dates
 //! are relative to today, as Amara's are, so the outcome never drifts.
 #![allow(dead_code, clippy::unwrap_used)]
+use super::outbox::fast_outbox;
+use super::smtp_sink::SmtpSink;
 use super::transfer::day;
 use super::{import, TestServer};
 use passport_holder::Wallet;
 use passport_records::ImportKind;
+use passport_server::mail::{MailConfig, SmtpSecurity};
 use passport_server::orgs::OrgConfig;
+use passport_server::webhooks::Worker;
 use passport_server::Shared;
 
 pub const RECEIVING: &str = "R0A";
@@ -26,6 +30,27 @@ pub fn third_trust() -> OrgConfig {
         kind: "trust".into(),
         may_issue: vec![],
     }
+}
+
+/// A server (with the third issuing trust) whose mail goes to `sink`, its outbox worker
+/// running.
+pub async fn start(db: passport_store::testing::TestDb, sink: &SmtpSink) -> (TestServer, Worker) {
+    let addr = sink.addr;
+    let server = super::start_with(db, |c| {
+        c.organisations.push(third_trust());
+        c.mail = Some(MailConfig {
+            host: addr.ip().to_string(),
+            port: Some(addr.port()),
+            security: SmtpSecurity::None,
+            from: "NHS Staff Passport <passport@r0a.example.nhs.uk>".into(),
+            ..MailConfig::default()
+        });
+        c.outbox = fast_outbox(5);
+    })
+    .await;
+    let mailer = passport_server::mail::mailer_from_config(&server.state.config).unwrap();
+    let worker = passport_server::webhooks::spawn(server.state.clone(), mailer).unwrap();
+    (server, worker)
 }
 
 /// What the doctor does with their invitation.
