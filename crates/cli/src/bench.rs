@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Runs `op` repeatedly for `seconds`, returns operations per second.
-fn rate(seconds: f64, mut op: impl FnMut() -> Result<()>) -> Result<f64> {
+pub(crate) fn rate(seconds: f64, mut op: impl FnMut() -> Result<()>) -> Result<f64> {
     for _ in 0..50 {
         op()?;
     }

@@ -14,7 +14,7 @@ use std::time::Instant;
 const FILE_PEOPLE: usize = 5_000;
 
 /// Peak resident memory of this process so far (Linux `VmHWM`), in MiB.
-fn peak_mib() -> Option<f64> {
+pub(crate) fn peak_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -22,11 +22,11 @@ fn peak_mib() -> Option<f64> {
 }
 
 /// Resets the peak so each database's run is measured alone (Linux: write 5 to clear_refs).
-fn reset_peak() {
+pub(crate) fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn bar(len: u64, msg: &'static str) -> ProgressBar {
+pub(crate) fn bar(len: u64, msg: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(len).with_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

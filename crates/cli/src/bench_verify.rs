@@ -185,7 +185,11 @@ async fn amara_wallet(state: &Shared, server_rt: &tokio::runtime::Runtime) -> Re
 }
 
 /// Signs in; returns the client (with the session cookie) and the session's CSRF token.
-async fn sign_in(base: &str, username: &str, password: &str) -> Result<(reqwest::Client, String)> {
+pub(crate) async fn sign_in(
+    base: &str,
+    username: &str,
+    password: &str,
+) -> Result<(reqwest::Client, String)> {
     let c = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -213,7 +217,7 @@ async fn sign_in(base: &str, username: &str, password: &str) -> Result<(reqwest:
     Ok((c, token))
 }
 
-fn csrf(html: &str) -> Result<&str> {
+pub(crate) fn csrf(html: &str) -> Result<&str> {
     let marker = r#"name="csrf" value=""#;
     let start = html.find(marker).context("a CSRF field")? + marker.len();
     let len = html[start..].find('"').context("a CSRF field")?;

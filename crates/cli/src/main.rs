@@ -10,6 +10,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod audit;
 mod bench;
+mod bench_changeover;
+mod bench_changeover_data;
+mod bench_changeover_wallets;
 mod bench_issue;
 mod bench_verify;
 mod fixtures;
@@ -165,6 +168,25 @@ enum BenchWhat {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// A national changeover on one machine: doctors' credentials issued at three trusts and
+    /// NHS England, the receiving trust's rotation list imported (requests and invitations),
+    /// every wallet answering over HTTP, the cohort dashboard and CSV; each stage timed, with
+    /// peak memory and database size, on SQLite and PostgreSQL; prints JSON.
+    Changeover {
+        #[arg(long, default_value_t = 50_000)]
+        doctors: usize,
+        #[arg(long, default_value_t = 20)]
+        credentials_per_doctor: usize,
+        /// Concurrent issuing tasks and answering wallets.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        /// PostgreSQL server for a fresh benchmark database, dropped afterwards (default:
+        /// PASSPORT_TEST_POSTGRES or postgres://postgres@127.0.0.1:5432/postgres).
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, value_enum, default_value = "both")]
+        backend: bench_changeover::Backends,
+    },
     /// Raw ES256 sign/verify, credential issuance and presentation verification rates.
     Crypto {
         /// Seconds per measurement.
@@ -229,6 +251,26 @@ fn main() -> Result<()> {
                 },
         } => {
             let report = bench_verify::run(seconds, workers, postgres)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Bench {
+            what:
+                BenchWhat::Changeover {
+                    doctors,
+                    credentials_per_doctor,
+                    workers,
+                    postgres,
+                    backend,
+                },
+        } => {
+            let report = bench_changeover::run(&bench_changeover::Options {
+                doctors,
+                credentials_per_doctor,
+                workers,
+                postgres,
+                backends: backend,
+            })?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }

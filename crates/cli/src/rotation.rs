@@ -72,7 +72,8 @@ pub fn run(action: RotationAction) -> Result<()> {
             target,
         };
         match import_list(&state, &how, &text, now).await? {
-            Ok(done) => {
+            Ok(imported) => {
+                let done = imported.rotation;
                 println!(
                     "{}",
                     serde_json::json!({

@@ -18,6 +18,8 @@ pub enum Step {
     PresentationRequest,
     /// OpenID4VP: posting the response to `response_uri`.
     PresentationResponse,
+    /// The person's access log at a node (`<node>/access-log`).
+    AccessLog,
 }
 
 impl std::fmt::Display for Step {
@@ -32,6 +34,7 @@ impl std::fmt::Display for Step {
             Step::Notification => "notification endpoint",
             Step::PresentationRequest => "presentation request (request_uri)",
             Step::PresentationResponse => "presentation response (response_uri)",
+            Step::AccessLog => "access log",
         })
     }
 }

@@ -44,7 +44,9 @@
 //! - errors: a non-2xx status with `{"error", "error_description"}`, surfaced as
 //!   [`HolderError::Server`].
 
+mod access_log;
 mod error;
+mod holding;
 mod http;
 mod present;
 mod receive;
@@ -53,6 +55,7 @@ mod wallet;
 
 pub use error::{HolderError, Step};
 pub use http::{checked_url, http_client, MAX_RESPONSE_BYTES};
+pub use passport_access_log::AccessLog;
 pub use passport_keystore::KdfParams;
 pub use present::{PresentationRequest, Shared as SharedCredential};
 pub use wallet::{ReceivedCredential, Wallet};

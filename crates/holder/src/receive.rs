@@ -465,7 +465,7 @@ impl Session<'_> {
 
 /// The holder's receipt checks of one issued credential (the issuer's signature is checked by
 /// whoever verifies a presentation, against the trust list). Returns the text and its `vct`.
-fn check_credential(
+pub(crate) fn check_credential(
     credential: &Value,
     issuer: &str,
     expected_vct: Option<&str>,

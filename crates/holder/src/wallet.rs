@@ -144,6 +144,22 @@ impl Wallet {
         })
     }
 
+    /// An in-memory wallet of an existing device key holding `credentials` as given; the
+    /// caller has checked them ([`Wallet::holding`]).
+    pub(crate) fn in_memory_with(
+        device_key: Es256Signer,
+        device_pkcs8: Vec<u8>,
+        credentials: Vec<ReceivedCredential>,
+    ) -> Self {
+        Wallet {
+            backing: None,
+            device_key,
+            device_pkcs8,
+            credentials,
+            rng: SystemRandom::new(),
+        }
+    }
+
     fn create(
         path: &Path,
         passphrase: &[u8],

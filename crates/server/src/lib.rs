@@ -6,6 +6,7 @@
 use axum::routing::get;
 use axum::Router;
 
+pub mod access_log;
 pub mod config;
 mod cors;
 pub mod demo;
@@ -43,6 +44,7 @@ pub fn router(state: Shared) -> Router {
         .merge(oid4vci::routes())
         .merge(status::routes())
         .merge(verifier::routes())
+        .merge(access_log::routes())
         .layer(axum::middleware::from_fn(cors::layer));
     Router::new()
         .route("/health", get(|| async { "ok" }))

@@ -136,4 +136,21 @@ mod tests {
         );
         assert_eq!(Runner::Scheduled.actor_name(), "retention job");
     }
+
+    #[test]
+    fn the_policy_comes_from_defaults_the_file_and_the_environment() {
+        let mut c = crate::Config::default();
+        assert_eq!((c.retention_days, c.retention_interval_secs), (90, 86_400));
+        c.apply_env(|name| match name {
+            "PASSPORT_RETENTION_DAYS" => Some("30".to_string()),
+            "PASSPORT_RETENTION_INTERVAL_SECS" => Some("3600".to_string()),
+            _ => None,
+        })
+        .ok();
+        assert_eq!((c.retention_days, c.retention_interval_secs), (30, 3600));
+        let file: Result<crate::Config, _> = toml::from_str("retention_days = 7");
+        assert_eq!(file.map(|c| c.retention_days).ok(), Some(7));
+        let bad = c.apply_env(|n| (n == "PASSPORT_RETENTION_DAYS").then(|| "a week".into()));
+        assert!(bad.is_err_and(|e| e.to_string().contains("PASSPORT_RETENTION_DAYS")));
+    }
 }

@@ -42,6 +42,8 @@ pub struct AppState {
     pub sign_in: crate::portal::signin::SignInState,
     /// The OpenID4VP identity of each served organisation the trust list lets verify.
     pub verifiers: HashMap<String, VerifierIdentity>,
+    /// Requests to `/access-log` per client address (every request counts).
+    pub access_log_limiter: crate::portal::limiter::IpLimiter,
 }
 
 pub type Shared = Arc<AppState>;
@@ -146,6 +148,7 @@ impl AppState {
             status_cache: Mutex::new(HashMap::new()),
             statuses,
             verifiers,
+            access_log_limiter: crate::access_log::limiter(),
         })
     }
 

@@ -14,7 +14,9 @@
 //! entries hold ids, actions and counts, never names, identifiers or free text about people.
 //!
 //! Re-importing the same person later creates a fresh person with a new id: no identifier
-//! and no record of theirs is left to match on.
+//! and no record of theirs is left to match on. An open review item that named them among
+//! other candidates goes too; if it was somebody else's record, the next import of its file
+//! queues it again.
 use crate::governance::{purge_request, PURGED_FOR_ERASURE};
 use crate::people::identifiers_of;
 use crate::status::{set_entry, STATUS_REVOKED};

@@ -12,6 +12,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use std::sync::Once;
 
+mod access_log;
 mod accounts;
 mod audit;
 mod erasure;
@@ -23,6 +24,7 @@ mod people;
 mod registry;
 mod reoffer;
 mod rotations;
+mod rotations_reminders;
 mod sessions;
 mod status;
 mod subject;
@@ -30,6 +32,7 @@ mod temporary;
 pub mod testing;
 mod verification;
 
+pub use access_log::{HolderEntry, HolderRequest};
 pub use accounts::{Account, Membership, User, NO_PASSWORD, ROLES};
 pub use audit::{AuditEntry, AuditEvent, ChainBreak, ChainCheck, GENESIS_HASH};
 pub use erasure::{ErasureOutcome, ERASURE_REVOKE_REASON};
@@ -43,8 +46,9 @@ pub use registry::{DraftOrg, PublishedList};
 pub use reoffer::{Reoffer, ReofferPerson, ReofferPlan};
 pub use rotations::{
     Changeover, ChangeoverTarget, CohortMember, ImportedRotation, MailText, PreparedRequest,
-    ReminderTarget, RotationImport,
+    RotationImport,
 };
+pub use rotations_reminders::ReminderTarget;
 pub use sessions::{PendingSession, Session, Stage};
 pub use status::{
     StatusAllocation, StoredList, LIST_BITS, LIST_SIZE, STATUS_REVOKED, STATUS_SUSPENDED,
@@ -168,6 +172,21 @@ impl Store {
         &self.pool
     }
 
+    /// Bytes the database takes: SQLite's pages (the main file, after a WAL checkpoint),
+    /// PostgreSQL's `pg_database_size`. For benchmarks and operators' sizing.
+    pub async fn database_bytes(&self) -> Result<i64> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&self.pool)
+                    .await?;
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+            }
+            Backend::Postgres => "SELECT pg_database_size(current_database())",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
+    }
+
     pub async fn upsert_org(&self, org: &OrgRow, now: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO organisations (ods_code, name, kind, issuer, created_at) \
@@ -262,6 +281,8 @@ pub fn canonical_json(value: &serde_json::Value) -> String {
     sort(value).to_string()
 }
 
+#[cfg(test)]
+mod access_log_tests;
 #[cfg(test)]
 mod accounts_tests;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 use super::*;
 use crate::testing::both;
+use crate::ReminderTarget;
 use crate::{OrgRow, Store};
 
 async fn stores() -> Vec<Store> {
@@ -31,14 +32,16 @@ fn entry(n: usize) -> RotationEntry {
         surname: format!("Example{n}"),
         email: format!("alex.{n}@nhs.example"),
         grade: "FY2".into(),
-        specialty: if n % 2 == 0 {
+        specialty: if n.is_multiple_of(2) {
             "Cardiology"
         } else {
             "Geriatric Medicine"
         }
         .into(),
         site_code: "R0A01".into(),
-        site_name: (n % 3 == 0).then(|| "Eastbridge General Hospital".into()),
+        site_name: n
+            .is_multiple_of(3)
+            .then(|| "Eastbridge General Hospital".into()),
         start_date: "2027-08-04".into(),
         end_date: "2027-12-01".into(),
         role_profile: "fy2".into(),

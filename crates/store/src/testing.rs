@@ -17,6 +17,27 @@ impl TestDb {
     pub async fn open(&self) -> Result<Store> {
         Store::open(&self.url).await
     }
+
+    /// Deletes the database now: a PostgreSQL one is dropped (its connections closed first,
+    /// `WITH (FORCE)`), SQLite's folder removed. For benchmarks, whose databases run to
+    /// gigabytes; tests leave theirs to `scripts/test.sh`.
+    pub async fn remove(self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            let admin_url = std::env::var("PASSPORT_TEST_POSTGRES")
+                .unwrap_or_else(|_| DEFAULT_TEST_POSTGRES.into());
+            let name = self.url.rsplit('/').next().unwrap_or_default();
+            if !name.starts_with("passport_t_") {
+                return Err(StoreError::Invalid(format!(
+                    "{name} is not a test database"
+                )));
+            }
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// A temporary SQLite database file.

@@ -375,3 +375,23 @@ async fn a_replaced_phone_revokes_only_what_its_keys_hold_for_that_person() {
         assert_eq!(live("R0A", r0a).await, vec![issue[3].0.clone()]);
     }
 }
+
+#[tokio::test]
+async fn database_size_is_reported_and_grows_with_what_is_stored() {
+    for store in stores().await {
+        let empty = store.database_bytes().await.unwrap();
+        assert!(empty > 0, "{:?}: {empty}", store.backend());
+        import(
+            &store,
+            "RHQ",
+            ImportKind::EsrStaff,
+            &sample("esr-staff.csv"),
+            10,
+        )
+        .await;
+        let text = sample("esr-competences.csv");
+        import(&store, "RHQ", ImportKind::EsrCompetences, &text, 10).await;
+        let after = store.database_bytes().await.unwrap();
+        assert!(after > empty, "{:?}: {empty} -> {after}", store.backend());
+    }
+}

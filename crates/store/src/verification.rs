@@ -344,6 +344,34 @@ impl Store {
         response_code: Option<&str>,
         now: i64,
     ) -> Result<std::result::Result<(), ResponseRefusal>> {
+        self.record_response_of(
+            org,
+            id,
+            response,
+            presented,
+            report,
+            response_code,
+            None,
+            now,
+        )
+        .await
+    }
+
+    /// [`Store::record_response`] with the thumbprint of the wallet key the presentations were
+    /// bound to, kept on the request in the same transaction: the key the person later proves
+    /// to read their access log (`access_log.rs`).
+    #[allow(clippy::too_many_arguments)] // the parts of one response
+    pub async fn record_response_of(
+        &self,
+        org: &str,
+        id: &str,
+        response: &str,
+        presented: &[PresentedRow],
+        report: &str,
+        response_code: Option<&str>,
+        holder_jkt: Option<&str>,
+        now: i64,
+    ) -> Result<std::result::Result<(), ResponseRefusal>> {
         let hash = sha256_hex(response.as_bytes());
         let mut tx = self.pool.begin().await?;
         let seen: Option<String> =
@@ -356,7 +384,7 @@ impl Store {
         }
         let updated = sqlx::query(
             "UPDATE transfer_requests SET status = 'responded', responded_at = $3, report = $4, \
-             response_code_hash = $5 \
+             response_code_hash = $5, holder_jkt = $6 \
              WHERE org = $1 AND id = $2 AND status IN ('open', 'fetched', 'declined') AND expires_at > $3",
         )
         .bind(org)
@@ -364,6 +392,7 @@ impl Store {
         .bind(now)
         .bind(report)
         .bind(response_code.map(|c| sha256_hex(c.as_bytes())))
+        .bind(holder_jkt)
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {

@@ -1,5 +1,6 @@
 // The wallet app: starts the store, loads the deployment's configuration and trust list,
-// routes between screens (`#/`, `#/receive`, `#/share`, `#/history`, `#/details`) and renders
+// routes between screens (`#/`, `#/receive`, `#/share`, `#/history`, `#/access-log`,
+// `#/details`) and renders
 // the passport. Opening `/wallet/?offer=<link>` or `/wallet/?request=<link>` (same-device
 // links) goes straight to receiving or sharing.
 
@@ -15,6 +16,7 @@ import { receiveScreen } from './receive.js';
 import { shareScreen } from './share.js';
 import { historyScreen } from './history.js';
 import { detailsScreen } from './details.js';
+import { accessLogScreen } from './accesslog.js';
 import { isSelfDeclared } from './core/declare.js';
 
 const SCREENS = {
@@ -22,6 +24,8 @@ const SCREENS = {
   receive: { title: 'Add to your passport', render: receiveScreen },
   share: { title: 'Share your passport', render: shareScreen },
   history: { title: 'Sharing history', render: historyScreen },
+  // Reached from the history screen; its navigation link stays current.
+  'access-log': { title: 'Who has seen your data', render: accessLogScreen, nav: 'history' },
   details: { title: 'Your personal details', render: detailsScreen },
 };
 
@@ -90,7 +94,7 @@ async function render(focus = true) {
   const mine = ++renderCount;
   ctx.title(screen.title);
   for (const link of document.querySelectorAll('.app-nav__link')) {
-    if (link.dataset.screen === name) link.setAttribute('aria-current', 'page');
+    if (link.dataset.screen === (screen.nav ?? name)) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
   try {

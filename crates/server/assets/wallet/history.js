@@ -1,4 +1,5 @@
-// Every share and refusal, kept on this device: who, when, what.
+// Every share and refusal, kept on this device: who, when, what; and the way to what the
+// organisations did with it (accesslog.js).
 
 import { h, heading, tag, claimList } from './dom.js';
 import { claimLabel, formatTime } from './passport.js';
@@ -14,6 +15,11 @@ export async function historyScreen(ctx) {
     heading('Sharing history'),
     h('p', { class: 'nhsuk-body' }, 'Every time you shared your passport or said no, newest first. This list is kept only on this device.'),
   ];
+  if (entries.some((e) => e.outcome === 'shared')) {
+    out.push(h('p', { class: 'nhsuk-body' },
+      h('a', { href: '#/access-log', id: 'access-log-link' }, 'Who has seen your data'),
+      ': ask the organisations you shared with who opened it, and when.'));
+  }
   if (entries.length === 0) {
     out.push(h('p', { class: 'nhsuk-body-l' }, 'You have not shared your passport yet.'));
     return out;

@@ -196,6 +196,8 @@ fn action_label(action: &str) -> &str {
         "view-staff" => "Staff records",
         "create-offer" => "Create a credential offer",
         "offer-created" => "Credential offer made",
+        "replace-device" => "Replace a lost or new phone",
+        "device-replaced" => "Phone replaced: credentials revoked, new offer made",
         "revoke" => "Revoke a credential",
         "credential-revoked" => "Credential revoked",
         "view-review-queue" => "Review queue",

@@ -28,7 +28,7 @@ pub mod auth;
 mod choose;
 mod erasure;
 pub mod html;
-mod limiter;
+pub(crate) mod limiter;
 mod offers;
 pub mod oidc;
 mod oidc_client;
@@ -48,7 +48,9 @@ mod rotations;
 mod rotations_cohort;
 mod rotations_html;
 mod rotations_import;
+mod rotations_list;
 mod rotations_mail;
+mod rotations_people;
 mod rotations_requests;
 mod rotations_svg;
 pub mod signin;
@@ -76,7 +78,7 @@ mod transfers_tests;
 pub use auth::hash_password;
 pub use html::html_escape;
 pub use policy::{authorise, Action, Purpose, Subject};
-pub use rotations_import::{import_list, ListImport, Refusal};
+pub use rotations_list::{import_list, Imported, ListImport, Refusal};
 
 /// The portal's Content-Security-Policy: our own scripts, styles and images only; forms post
 /// only to us; no framing.

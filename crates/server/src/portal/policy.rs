@@ -17,6 +17,7 @@
 //! | see records and credentials of an OH-only type (Vaccination, ClinicalTest, Observation) | no | no | no | no | yes | no | no |
 //! | see records and credentials of any other type (OccupationalHealthClearance included) | yes | yes | yes | yes | yes | no | no |
 //! | create an offer | yes | yes | yes | no | no | no | no |
+//! | replace a person's lost or new phone (revoke what its keys hold, offer anew) | yes | yes | yes | no | no | no | no |
 //! | revoke a credential (of a type they may see) | yes | yes | yes | no | no | no | no |
 //! | see and resolve review items (of types they may see) | yes | yes | no | no | yes | no | no |
 //! | see the role requirement profiles and the local CSTF renewal periods | yes | yes | yes | yes | yes | no | no |
@@ -130,7 +131,7 @@ impl Purpose {
             Action::ViewStaff | Action::ViewType(_) => {
                 matches!(self, Review | Issue | SubjectAccess)
             }
-            Action::CreateOffer | Action::Revoke(_) => self == Issue,
+            Action::CreateOffer | Action::Revoke(_) | Action::ReplaceDevice => self == Issue,
             Action::ViewReviewQueue | Action::ResolveReview(_) => self == Review,
             Action::ViewProfiles
             | Action::EditProfiles
@@ -168,6 +169,10 @@ pub enum Action<'a> {
     ViewType(&'a str),
     /// Create a credential offer for a person.
     CreateOffer,
+    /// Replace a person's lost or new phone: revoke what this organisation issued to its
+    /// device keys and offer their current records anew (each type revoked is also authorised
+    /// as `Revoke`).
+    ReplaceDevice,
     /// Revoke an issued credential of this type.
     Revoke(&'a str),
     /// Open the review queue.
@@ -228,6 +233,7 @@ impl Action<'_> {
             Action::ViewStaff => "view-staff",
             Action::ViewType(_) => "view-type",
             Action::CreateOffer => "create-offer",
+            Action::ReplaceDevice => "replace-device",
             Action::Revoke(_) => "revoke",
             Action::ViewReviewQueue => "view-review-queue",
             Action::ResolveReview(_) => "resolve-review",
@@ -313,7 +319,7 @@ fn role_may(role: Role, action: Action) -> bool {
         Action::UsePortal => true,
         Action::ViewStaff => staff,
         Action::ViewType(t) => may_view(role, t),
-        Action::CreateOffer | Action::EditProfiles => issuer,
+        Action::CreateOffer | Action::ReplaceDevice | Action::EditProfiles => issuer,
         Action::Revoke(t) => issuer && may_view(role, t),
         Action::ViewReviewQueue => matches!(role, Admin | Hr | OccupationalHealth),
         Action::ResolveReview(t) => {
@@ -406,6 +412,7 @@ fn describe(action: Action) -> &'static str {
         Action::ViewStaff => "see staff records",
         Action::ViewType(_) => "see records of this type",
         Action::CreateOffer => "create credential offers",
+        Action::ReplaceDevice => "replace this person's phone",
         Action::Revoke(_) => "revoke this credential",
         Action::ViewReviewQueue => "see the review queue",
         Action::ResolveReview(_) => "resolve this review item",

@@ -46,6 +46,7 @@ fn rows() -> Vec<(Action<'static>, [bool; 7])> {
         (Action::ViewType("DBSCheckOutcome"), [Y, Y, Y, Y, Y, N, N]),
         (Action::ViewType("Salary"), [N, N, N, N, N, N, N]),
         (Action::CreateOffer, [Y, Y, Y, N, N, N, N]),
+        (Action::ReplaceDevice, [Y, Y, Y, N, N, N, N]),
         (Action::Revoke("Employment"), [Y, Y, Y, N, N, N, N]),
         (Action::Revoke("Vaccination"), [N, N, N, N, N, N, N]),
         (Action::ViewReviewQueue, [Y, Y, N, N, Y, N, N]),
@@ -107,7 +108,7 @@ fn usual_purpose(action: Action) -> Purpose {
     match action {
         Action::UsePortal | Action::ViewStaff | Action::ViewType(_) => Purpose::Review,
         Action::ViewReviewQueue | Action::ResolveReview(_) => Purpose::Review,
-        Action::CreateOffer | Action::Revoke(_) => Purpose::Issue,
+        Action::CreateOffer | Action::Revoke(_) | Action::ReplaceDevice => Purpose::Issue,
         Action::ViewProfiles
         | Action::EditProfiles
         | Action::EditLocalPeriods

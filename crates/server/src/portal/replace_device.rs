@@ -9,7 +9,7 @@
 //! nothing changes. The offer is made before anything is revoked, so a failure leaves the old
 //! credentials alone (an offer nobody was shown expires unused).
 //!
-//! Authority: creating the offer (`CreateOffer`) and revoking each type the viewer may see
+//! Authority: replacing the phone (`ReplaceDevice`) and revoking each type the viewer may see
 //! (`Revoke`). Occupational health credentials on the old phone, which only the OH team may
 //! see, are revoked with the rest and offered again: the new offer carries every current
 //! record, as any offer does, and a lost phone must not keep a valid copy of any of them.
@@ -43,9 +43,9 @@ async fn replacing(
 ) -> Result<(Access, Replacing), PageError> {
     let s = &viewer.session;
     let subject = Subject::Person(pid);
-    let access = authorise(state, s, Purpose::Issue, Action::CreateOffer, subject).await?;
+    let access = authorise(state, s, Purpose::Issue, Action::ReplaceDevice, subject).await?;
     let Some(view) = state.store.person(access.org(), pid).await? else {
-        let e = access.not_found(state, Action::CreateOffer, subject, "person");
+        let e = access.not_found(state, Action::ReplaceDevice, subject, "person");
         return Err(e.await.into());
     };
     let PersonView {

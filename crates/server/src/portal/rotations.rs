@@ -12,6 +12,7 @@ use super::render;
 use super::rotations_cohort::{figures, judge, to_csv, Filter, Judged, Standing};
 use super::rotations_html as sections;
 use super::rotations_mail::{link_of, reminder, Invitee};
+use super::rotations_people as people;
 use crate::{now, Shared};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -185,8 +186,8 @@ pub async fn dashboard(
             "Start date",
             &f.by_start
         ),
-        reminders = sections::reminders(&c.id, &viewer.session.csrf, waiting, sent),
-        doctors = sections::doctors(&c.id, &selected, &filter),
+        reminders = people::reminders(&c.id, &viewer.session.csrf, waiting, sent),
+        doctors = people::doctors(&c.id, &selected, &filter),
     );
     Ok(render(&state, &viewer, &c.name, Nav::Transfers, &body))
 }

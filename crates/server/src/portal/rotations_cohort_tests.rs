@@ -46,7 +46,7 @@ fn member(n: usize, status: RequestStatus, report: Option<String>) -> CohortMemb
         surname: format!("Example{n}"),
         email: format!("alex.{n}@nhs.example"),
         grade: "FY2".into(),
-        specialty: if n % 2 == 0 {
+        specialty: if n.is_multiple_of(2) {
             "Cardiology"
         } else {
             "Geriatric Medicine"
@@ -140,7 +140,7 @@ fn standing_follows_the_report_the_decision_and_the_request() {
 #[test]
 fn figures_count_every_doctor_once_and_gaps_per_requirement() {
     let fire = || line("cstf_fire", Status::Missing { reason: None });
-    let mut members = vec![
+    let mut members = [
         member(
             0,
             RequestStatus::Responded,

@@ -1,8 +1,8 @@
 //! The cohort dashboard's sections: each chart with a table of the same figures beside it, every
 //! figure a link to the doctors it counts. Tables are NHS.UK responsive tables (each cell carries
 //! its column's heading, shown when a phone stacks the rows).
-use super::html::{attr, html_escape, tag, url_part};
-use super::rotations_cohort::{Counts, Filter, Group, Judged, PerRequirement, Standing};
+use super::html::{attr, html_escape, url_part};
+use super::rotations_cohort::{Counts, Filter, Group, PerRequirement, Standing};
 use super::rotations_svg::{bar_chart, Bar, Series};
 use std::fmt::Write;
 
@@ -67,14 +67,14 @@ fn th(text: &str) -> String {
 }
 
 /// A responsive table cell: its heading (for stacked rows) and its HTML content.
-fn td(heading: &str, content: &str, extra: &str) -> String {
+pub(super) fn td(heading: &str, content: &str, extra: &str) -> String {
     format!(
         r#"<td role="cell" class="nhsuk-table__cell"{extra}><span class="nhsuk-table-responsive__heading" aria-hidden="true">{} </span>{content}</td>"#,
         html_escape(heading)
     )
 }
 
-fn table(id: &str, caption: &str, headings: &[&str], rows: &str) -> String {
+pub(super) fn table(id: &str, caption: &str, headings: &[&str], rows: &str) -> String {
     let head: String = headings.iter().map(|h| th(h)).collect();
     format!(
         r#"<table role="table" class="nhsuk-table-responsive" id="{id}"><caption class="nhsuk-table__caption nhsuk-table__caption--s">{caption}</caption><thead role="rowgroup" class="nhsuk-table__head"><tr role="row">{head}</tr></thead><tbody class="nhsuk-table__body">{rows}</tbody></table>"#,
@@ -92,9 +92,16 @@ fn count_link(href: &str, n: usize) -> String {
     }
 }
 
-fn chart_and_table(chart: &str, table: &str) -> String {
+/// The chart beside its table on wider screens (above it on a phone). A table of many
+/// columns gets two thirds of the width.
+fn chart_and_table(chart: &str, table: &str, wide_table: bool) -> String {
+    let (left, right) = if wide_table {
+        ("one-third", "two-thirds")
+    } else {
+        ("one-half", "one-half")
+    };
     format!(
-        r#"<div class="nhsuk-grid-row"><div class="nhsuk-grid-column-one-half">{chart}</div><div class="nhsuk-grid-column-one-half">{table}</div></div>"#
+        r#"<div class="nhsuk-grid-row"><div class="nhsuk-grid-column-{left}">{chart}</div><div class="nhsuk-grid-column-{right}">{table}</div></div>"#
     )
 }
 
@@ -124,6 +131,7 @@ pub fn totals(id: &str, c: Counts) -> String {
         &format!("{} doctors: {}.", c.total(), describe(c)),
         &series(),
         &bars,
+        false,
     );
     let mut rows = String::new();
     for (s, series) in SERIES {
@@ -164,6 +172,7 @@ pub fn totals(id: &str, c: Counts) -> String {
             &["Standing", "Doctors"],
             &rows,
         ),
+        false,
     )
 }
 
@@ -199,6 +208,7 @@ pub fn per_requirement(
             colour,
         }],
         &bars,
+        false,
     );
     let mut rows = String::new();
     for p in items {
@@ -238,6 +248,7 @@ pub fn per_requirement(
             &["Requirement", "Doctors", "Detail"],
             &rows,
         ),
+        false,
     )
 }
 
@@ -255,7 +266,14 @@ pub fn breakdown(id: &str, table_id: &str, title: &str, what: &str, groups: &[Gr
         .map(|g| format!("{}: {}", g.label, describe(g.counts)))
         .collect::<Vec<_>>()
         .join("; ");
-    let chart = bar_chart(&format!("chart-{table_id}"), title, &desc, &series(), &bars);
+    let chart = bar_chart(
+        &format!("chart-{table_id}"),
+        title,
+        &desc,
+        &series(),
+        &bars,
+        true,
+    );
     let mut rows = String::new();
     for g in groups {
         let base = |s: Option<Standing>| {
@@ -297,142 +315,5 @@ pub fn breakdown(id: &str, table_id: &str, title: &str, what: &str, groups: &[Gr
     let mut headings = vec![what];
     headings.extend(SERIES.iter().map(|(_, s)| s.name));
     headings.push("All");
-    chart_and_table(&chart, &table(table_id, title, &headings, &rows))
-}
-
-fn standing_tag(s: Standing) -> String {
-    let colour = match s {
-        Standing::Ready => "green",
-        Standing::Gaps => "red",
-        Standing::NotResponded => "grey",
-        Standing::Declined => "purple",
-    };
-    tag(s.label(), colour)
-}
-
-/// At most this many doctors are listed on the page; the CSV has them all.
-pub const MAX_LISTED: usize = 500;
-
-/// The doctors `filter` selects, each linking to their request and report.
-pub fn doctors(id: &str, judged: &[&Judged<'_>], filter: &Filter) -> String {
-    let mut out = String::new();
-    let described = describe_filter(filter);
-    let _ = write!(
-        out,
-        r#"<p id="doctors-count">{n} doctor{s}{described}.{clear}</p>"#,
-        n = judged.len(),
-        s = if judged.len() == 1 { "" } else { "s" },
-        clear = if filter.is_empty() {
-            String::new()
-        } else {
-            format!(
-                r##" <a href="/portal/rotations/{}#doctors">Show every doctor</a>"##,
-                attr(&url_part(id))
-            )
-        },
-    );
-    if judged.is_empty() {
-        return out;
-    }
-    let mut rows = String::new();
-    for j in judged.iter().take(MAX_LISTED) {
-        let m = j.member;
-        let gaps = j
-            .gaps
-            .iter()
-            .map(|g| format!("{} ({})", g.requirement, g.words))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let _ = write!(
-            rows,
-            r#"<tr role="row" class="nhsuk-table__row" data-request="{rid}" data-standing="{st}">{a}{b}{c}{d}{e}{f}</tr>"#,
-            rid = attr(&m.request_id),
-            st = j.standing.as_str(),
-            a = td(
-                "Doctor",
-                &format!(
-                    r#"<a href="/portal/transfers/{}">{} {}</a>"#,
-                    attr(&url_part(&m.request_id)),
-                    html_escape(&m.forenames),
-                    html_escape(&m.surname)
-                ),
-                ""
-            ),
-            b = td("GMC number", &html_escape(&m.gmc_number), ""),
-            c = td(
-                "Post",
-                &html_escape(&format!("{} {}", m.grade, m.specialty)),
-                ""
-            ),
-            d = td(
-                "Site and start",
-                &html_escape(&format!("{}, {}", m.site_code, m.start_date)),
-                ""
-            ),
-            e = td("Standing", &standing_tag(j.standing), ""),
-            f = td("Gaps", &html_escape(&gaps), ""),
-        );
-    }
-    out.push_str(&table(
-        "doctors-table",
-        "Doctors",
-        &[
-            "Doctor",
-            "GMC number",
-            "Post",
-            "Site and start",
-            "Standing",
-            "Gaps",
-        ],
-        &rows,
-    ));
-    if judged.len() > MAX_LISTED {
-        let _ = write!(
-            out,
-            "<p>The first {MAX_LISTED} are listed; download the CSV for all {}.</p>",
-            judged.len()
-        );
-    }
-    out
-}
-
-fn describe_filter(f: &Filter) -> String {
-    let mut parts = Vec::new();
-    if let Some(s) = f.standing {
-        parts.push(s.label().to_lowercase());
-    }
-    if let Some(v) = &f.specialty {
-        parts.push(format!("in {v}"));
-    }
-    if let Some(v) = &f.site {
-        parts.push(format!("at {v}"));
-    }
-    if let Some(v) = &f.start {
-        parts.push(format!("starting {}", super::html::claim_date(v)));
-    }
-    if let Some(v) = &f.gap {
-        parts.push(format!("with a gap on {v}"));
-    }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        html_escape(&format!(": {}", parts.join(", ")))
-    }
-}
-
-/// The reminders form, or why there is nothing to send.
-pub fn reminders(id: &str, csrf: &str, waiting: usize, sent: i64) -> String {
-    let sent_text = format!("Reminders sent so far: {sent}.");
-    if waiting == 0 {
-        return format!(
-            r#"<p id="reminders">No doctor is waiting to be reminded: everyone has answered, or their request has expired. {sent_text}</p>"#
-        );
-    }
-    format!(
-        r#"<form id="reminders" action="/portal/rotations/{id}/reminders" method="post" novalidate>{csrf}<p>{waiting} doctor{s} {have} not answered and their request is still open. {sent_text}</p><button class="nhsuk-button nhsuk-button--secondary" type="submit">Send reminders to {waiting} doctor{s}</button></form>"#,
-        id = attr(&url_part(id)),
-        csrf = super::html::csrf_field(csrf),
-        s = if waiting == 1 { "" } else { "s" },
-        have = if waiting == 1 { "has" } else { "have" },
-    )
+    chart_and_table(&chart, &table(table_id, title, &headings, &rows), true)
 }

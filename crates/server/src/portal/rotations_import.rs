@@ -1,8 +1,6 @@
-//! Importing a rotation list: the upload form, and the upload itself. The file is checked in
-//! full (`passport_records::parse_rotation`) against the trust's role profiles and the doctors
-//! already in the changeover; any problem and nothing is written, every problem listed with its
-//! line. Then one transfer request per doctor is signed and the list, the requests and the
-//! invitations are stored in one transaction.
+//! Importing a rotation list in the portal: the upload form, and the upload itself, which
+//! `rotations_list.rs` checks in full and imports; any problem and nothing is written, every
+//! problem shown with its line.
 //!
 //! The form is `multipart/form-data` (a file), so it has its own extractor, [`Upload`], which
 //! checks the session's CSRF token exactly as [`super::auth::Posted`] does before the handler
@@ -11,17 +9,15 @@ use super::auth::{same_secret, Viewer};
 use super::html::{attr, csrf_field, error_summary, html_escape, url_part, Nav, PageError};
 use super::policy::{authorise, not_found, Action, Purpose, Subject};
 use super::render;
-use super::rotations_mail::{invitation, link_of, Invitee};
-use super::rotations_requests::prepare;
-use super::transfers::audience_of;
+use super::rotations_list::{import_list, ListImport, Refusal};
 use crate::verifier::response::parse_date;
 use crate::{now, ServerError, Shared};
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use passport_compliance::RoleProfile;
-use passport_records::{parse_rotation, RecordsError, RotationEntry, RowError};
-use passport_store::{ChangeoverTarget, ImportedRotation, RotationImport, StoreError};
+use passport_records::RowError;
+use passport_store::ChangeoverTarget;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -55,9 +51,8 @@ impl FromRequest<Shared> for Upload {
             let name = field.name().unwrap_or("").to_string();
             if name == "file" {
                 file = field.bytes().await.map_err(|_| too_big())?.to_vec();
-            } else if !fields.contains_key(&name) {
-                let value = field.text().await.map_err(|_| ServerError::Csrf)?;
-                fields.insert(name, value);
+            } else if let Entry::Vacant(slot) = fields.entry(name) {
+                slot.insert(field.text().await.map_err(|_| ServerError::Csrf)?);
             }
         }
         let token = fields.get("csrf").map_or("", String::as_str);
@@ -299,7 +294,7 @@ pub async fn import(State(state): State<Shared>, upload: Upload) -> Result<Respo
         },
     };
     let done = match import_list(&state, &how, text, now()).await? {
-        Ok(done) => done,
+        Ok(imported) => imported.rotation,
         Err(Refusal::Rows(rows)) => return refuse(&state, viewer, &v, &[], &rows).await,
         Err(Refusal::File(why)) => {
             let errors = [(why, "file".to_string())];
@@ -316,112 +311,4 @@ pub async fn import(State(state): State<Shared>, upload: Upload) -> Result<Respo
         done.doctors
     );
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
-}
-
-/// Who imports a list, and into which changeover (an existing one must be the organisation's:
-/// the store refuses any other).
-pub struct ListImport<'a> {
-    pub org: &'a str,
-    /// In the invitations.
-    pub org_name: &'a str,
-    pub created_by: &'a str,
-    /// The role the importer acts in: it decides the team the requests ask for (OH asks as
-    /// the OH team, everyone else as HR).
-    pub role: &'a str,
-    pub target: ChangeoverTarget<'a>,
-}
-
-/// Why a list was not imported (nothing was written).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// Its problems, each with its line.
-    Rows(Vec<RowError>),
-    /// The file as a whole.
-    File(String),
-}
-
-/// Checks `text` in full and imports it: the portal's upload and `passport rotation import`.
-pub async fn import_list(
-    state: &Shared,
-    how: &ListImport<'_>,
-    text: &str,
-    now: i64,
-) -> Result<Result<ImportedRotation, Refusal>, ServerError> {
-    let stored = state.store.profiles(how.org).await?;
-    let ids: Vec<&str> = stored.iter().map(|p| p.id.as_str()).collect();
-    let entries = match parse_rotation(text, &ids) {
-        Ok(entries) => entries,
-        Err(RecordsError::Rows(rows)) => return Ok(Err(Refusal::Rows(rows))),
-        Err(e) => return Ok(Err(Refusal::File(format!("The file cannot be read: {e}")))),
-    };
-    if let ChangeoverTarget::Existing(id) = how.target {
-        let existing = state.store.changeover_gmc_numbers(how.org, id).await?;
-        let clashes: Vec<RowError> = entries
-            .iter()
-            .filter(|e| existing.contains(&e.gmc_number))
-            .map(|e| RowError {
-                line: e.line,
-                reason: format!(
-                    "column gmc_number: {} is already in this changeover",
-                    e.gmc_number
-                ),
-            })
-            .collect();
-        if !clashes.is_empty() {
-            return Ok(Err(Refusal::Rows(clashes)));
-        }
-    }
-    let mut profiles: HashMap<String, RoleProfile> = HashMap::new();
-    for p in &stored {
-        if entries.iter().any(|e| e.role_profile == p.id) {
-            let profile = RoleProfile::from_json(&p.body)
-                .map_err(|e| ServerError::Internal(format!("stored profile {}: {e}", p.id)))?;
-            profiles.insert(p.id.clone(), profile);
-        }
-    }
-    let started = std::time::Instant::now();
-    let audience = audience_of(how.role);
-    let prepared = prepare(state, how.org, audience, &profiles, &entries, now).await?;
-    let signed_ms = started.elapsed().as_millis();
-    let mut links: HashMap<&str, String> = HashMap::with_capacity(entries.len());
-    for r in &prepared.requests {
-        links.insert(&r.id, link_of(state, how.org, &r.id, &r.request_object)?);
-    }
-    let invite = |e: &RotationEntry, r: &passport_store::PreparedRequest| {
-        let link = links.get(r.id.as_str()).map_or("", String::as_str);
-        invitation(how.org_name, &invitee(e), link, r.expires_at)
-    };
-    let import = RotationImport {
-        org: how.org,
-        created_by: how.created_by,
-        target: how.target,
-        profiles: &prepared.profiles,
-        audience: prepared.audience,
-        entries: &entries,
-        requests: &prepared.requests,
-    };
-    let done = match state.store.import_rotation(&import, now, invite).await {
-        Ok(done) => done,
-        // Another list for the same changeover landed in between.
-        Err(StoreError::Conflict(why)) => return Ok(Err(Refusal::File(why))),
-        Err(e) => return Err(e.into()),
-    };
-    tracing::info!(
-        org = %how.org, changeover = %done.changeover_id, doctors = done.doctors,
-        signed_ms, total_ms = started.elapsed().as_millis(), "rotation list imported"
-    );
-    Ok(Ok(done))
-}
-
-/// The person and post an invitation names.
-pub fn invitee(e: &RotationEntry) -> Invitee<'_> {
-    let site = match &e.site_name {
-        Some(name) => format!("{} {name}", e.site_code),
-        None => e.site_code.clone(),
-    };
-    Invitee {
-        surname: &e.surname,
-        start_date: &e.start_date,
-        post: Some(format!("{} in {} at {site}", e.grade, e.specialty)),
-    }
 }

@@ -102,6 +102,7 @@ pub fn other_organisation(state: &AppState, own: &str, text: &str) -> Result<Str
 /// over, at most `max_days`), home trust, bank membership, lead employer.
 pub fn check(state: &AppState, org: &str, input: &MovementInput, today: Date) -> Vec<Problem> {
     let config = &state.config.temporary;
+    let home = input.home_org.trim().to_ascii_uppercase();
     let mut problems = Vec::new();
     if !KINDS.iter().any(|(k, _)| *k == input.kind) {
         problems.push(problem("kind-0", "Choose the kind of arrangement"));
@@ -143,12 +144,11 @@ pub fn check(state: &AppState, org: &str, input: &MovementInput, today: Date) ->
                 "bank",
                 format!("Your organisation is not a member of {}", bank.name),
             )),
-            Some(bank) if !bank.has(input.home_org.trim()) => problems.push(problem(
+            Some(bank) if !bank.has(&home) => problems.push(problem(
                 "bank",
                 format!(
                     "Collaborative bank work is only between members of {}: {} is not one",
-                    bank.name,
-                    input.home_org.trim()
+                    bank.name, home
                 ),
             )),
             Some(_) => {}

@@ -115,7 +115,7 @@ pub async fn handle(
         }));
     };
     let outcome = read(state, &req, body, now).await?;
-    let (payload_hash_input, rows, report) = match outcome {
+    let (payload_hash_input, rows, report, holder) = match outcome {
         Ok(v) => v,
         Err(refused) => {
             if refused.declined {
@@ -132,15 +132,18 @@ pub async fn handle(
     let report_json = report
         .to_json()
         .map_err(|e| ServerError::Internal(e.to_string()))?;
+    // The wallet key the presentations were bound to: the person proves it to read their
+    // access log (`crate::access_log`).
     match state
         .store
-        .record_response(
+        .record_response_of(
             ods,
             id,
             &payload_hash_input,
             &rows,
             &report_json,
             Some(&code),
+            holder.as_deref(),
             now,
         )
         .await?
@@ -162,7 +165,9 @@ pub async fn handle(
     }
 }
 
-type Read = (String, Vec<PresentedRow>, Report);
+/// The response (for its hash), the presentation rows, the report, and the RFC 7638 thumbprint
+/// of the one wallet key every accepted credential was bound to.
+type Read = (String, Vec<PresentedRow>, Report, Option<String>);
 
 async fn read(
     state: &Shared,
@@ -230,7 +235,7 @@ async fn read(
     if let Err(e) = check_response(&ctx.query, &response.vp_token) {
         return Ok(Err(e.into()));
     }
-    let (rows, presented) = verify_all(state, req, &ctx, &response.vp_token, now).await;
+    let (rows, presented, holder) = verify_all(state, req, &ctx, &response.vp_token, now).await;
     // Anyone holding the link can encrypt to this request's key and state: a response in which
     // no presentation verifies (none at all, or all bound to another nonce) is refused whole, so
     // it cannot use the request up before the person answers.
@@ -253,18 +258,19 @@ async fn read(
         Err(why) => return Ok(Err(Refused::bad("invalid_request", why))),
     };
     report.self_declared = declared_items(state, &rows);
-    Ok(Ok((jwe, rows, report)))
+    Ok(Ok((jwe, rows, report, holder)))
 }
 
 /// Verifies every presentation; returns one row per presentation (accepted or with its
-/// reason) and the accepted ones for the compliance engine.
+/// reason), the accepted ones for the compliance engine, and the thumbprint of the wallet key
+/// they are all bound to.
 async fn verify_all(
     state: &Shared,
     req: &TransferRequest,
     ctx: &Context,
     vp_token: &passport_oid4vp::VpToken,
     now: i64,
-) -> (Vec<PresentedRow>, Vec<Presented>) {
+) -> (Vec<PresentedRow>, Vec<Presented>, Option<String>) {
     let trust = &*state.trust_list();
     let expect = KbExpectation {
         aud: ctx.client_id.clone(),
@@ -431,7 +437,7 @@ async fn verify_all(
             },
         });
     }
-    (rows, presented)
+    (rows, presented, anchor)
 }
 
 /// The accepted self-declared claims as report items, labelled from the type's schema, in

@@ -6,7 +6,9 @@ use passport_server::{AppState, Config, Shared};
 use passport_store::testing::TestDb;
 use std::sync::Arc;
 
+pub mod access_log;
 pub mod browser;
+pub mod cohort;
 pub mod forge;
 pub mod governance;
 pub mod oidc;

@@ -251,7 +251,12 @@ export async function respond(model, choices, key, { credentials, now = Math.flo
   if (Object.keys(vpToken).length === 0) throw new Error('nothing was chosen to share');
   const reply = await post(model, { vp_token: vpToken, state: model.request.state }, fetchFn);
   if (store) {
-    await store.addHistory({ at: now, verifier_name: model.verifier.name, verifier_ods: model.verifier.ods, outcome: 'shared', shared });
+    // The Response URI says which node holds what was shared: the wallet asks it later who
+    // looked (core/accesslog.js).
+    await store.addHistory({
+      at: now, verifier_name: model.verifier.name, verifier_ods: model.verifier.ods, outcome: 'shared', shared,
+      response_uri: model.request.response_uri,
+    });
   }
   return { shared, redirect_uri: reply.redirect_uri ?? null };
 }
@@ -275,7 +280,10 @@ export async function decline(model, { now = Math.floor(Date.now() / 1000), fetc
     reply = { error: e.code, error_description: e.description };
   }
   if (store) {
-    await store.addHistory({ at: now, verifier_name: model.verifier.name, verifier_ods: model.verifier.ods, outcome: 'declined', shared: [] });
+    await store.addHistory({
+      at: now, verifier_name: model.verifier.name, verifier_ods: model.verifier.ods, outcome: 'declined', shared: [],
+      response_uri: model.request.response_uri,
+    });
   }
   return reply;
 }

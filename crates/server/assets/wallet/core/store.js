@@ -11,6 +11,8 @@ import { generateDeviceKey } from './jose.js';
  * @property {string} verifier_ods
  * @property {'shared'|'declined'} outcome
  * @property {{query_id: string, vct: string, claims: (string|number)[][]}[]} shared
+ * @property {string} [response_uri] where the answer was posted (which node holds it; entries
+ *   written before the wallet kept it have none)
  */
 
 /**
