@@ -146,7 +146,7 @@ pub struct Doctor {
 
 /// Doctor `n` (`n` below 2,000,000: GMC numbers are seven digits).
 pub fn doctor(n: usize) -> Doctor {
-    let offset = if n % 5 == 0 { 21 } else { 14 };
+    let offset = if n.is_multiple_of(5) { 21 } else { 14 };
     Doctor {
         n,
         trust: ISSUING[n % 3],
@@ -156,7 +156,7 @@ pub fn doctor(n: usize) -> Doctor {
         surname: SURNAMES[(n / 10) % 10],
         dob: format!("19{}-{:02}-{:02}", 90 + n % 9, 1 + n % 12, 1 + n % 28),
         email: format!("doctor.{n}@nhs.example"),
-        grade: if n % 2 == 0 { "FY1" } else { "FY2" },
+        grade: if n.is_multiple_of(2) { "FY1" } else { "FY2" },
         specialty: SPECIALTIES[n % 4],
         site: SITES[n % 3],
         start: day(offset),

@@ -22,6 +22,7 @@ mod rotation;
 mod serve;
 mod users;
 mod walkthrough;
+mod wallet_access_log;
 mod wallet_site;
 
 #[derive(Parser)]

@@ -195,6 +195,15 @@ pub enum WalletAction {
         #[arg(long, default_value = "passport-wallet.json")]
         wallet: PathBuf,
     },
+    /// Ask each node you shared with who looked at what you shared, and when (your access
+    /// log there), with a proof signed by the wallet's key.
+    AccessLog {
+        /// The node's public URL (e.g. https://passport.example.nhs.uk); repeat for several.
+        #[arg(long, required = true)]
+        node: Vec<String>,
+        #[arg(long, default_value = "passport-wallet.json")]
+        wallet: PathBuf,
+    },
     /// List the credentials in the wallet.
     List {
         #[arg(long, default_value = "passport-wallet.json")]
@@ -303,6 +312,14 @@ pub fn wallet(action: WalletAction) -> Result<()> {
                 println!("verifier says: continue at {r}");
             }
             Ok(())
+        }),
+        WalletAction::AccessLog { node, wallet } => runtime()?.block_on(async move {
+            let w = passport_holder::Wallet::create_or_open(
+                &wallet,
+                wallet_passphrase()?.as_bytes(),
+                KdfParams::default(),
+            )?;
+            crate::wallet_access_log::print_logs(&w, &node).await
         }),
         WalletAction::List { wallet } => {
             let w = passport_holder::Wallet::create_or_open(

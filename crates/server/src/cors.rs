@@ -1,7 +1,7 @@
-//! CORS for the protocol endpoints (OpenID4VCI, OpenID4VP, status lists, trust list, metadata),
-//! so a web wallet served from any origin can talk to any node. These endpoints use no cookies
-//! (bearer tokens and codes only), so every origin may call them; the portal is not covered
-//! and stays same-origin.
+//! CORS for the protocol endpoints (OpenID4VCI, OpenID4VP, status lists, trust list, metadata,
+//! the person's access log), so a web wallet served from any origin can talk to any node. These
+//! endpoints use no cookies (bearer tokens, codes and signed proofs only), so every origin may
+//! call them; the portal is not covered and stays same-origin.
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;

@@ -52,7 +52,10 @@ async fn wait_h1(c: &Client, text: &str) {
         .for_element(Locator::XPath(&xpath))
         .await
     {
-        panic!("no h1 {text:?} ({e}); the page says:\n{}", main_text(c).await);
+        panic!(
+            "no h1 {text:?} ({e}); the page says:\n{}",
+            main_text(c).await
+        );
     }
 }
 
@@ -80,7 +83,10 @@ async fn focused(c: &Client) -> (String, bool) {
         )
         .await
         .unwrap();
-    (v[0].as_str().unwrap_or("?").into(), v[1].as_bool().unwrap_or(false))
+    (
+        v[0].as_str().unwrap_or("?").into(),
+        v[1].as_bool().unwrap_or(false),
+    )
 }
 
 /// Presses Tab until `target` (an id) has focus, every stop visibly focused; at most `max`.
@@ -150,9 +156,13 @@ async fn the_wallet_shows_who_at_trust_b_looked_at_what_was_shared() {
     c.goto(&format!("{base}/wallet/")).await.unwrap();
     wait_h1(&c, "Your passport").await;
     // Before any share: the screen says there is nothing to ask.
-    c.goto(&format!("{base}/wallet/#/access-log")).await.unwrap();
+    c.goto(&format!("{base}/wallet/#/access-log"))
+        .await
+        .unwrap();
     wait_h1(&c, "Who has seen your data").await;
-    assert!(main_text(&c).await.contains("You have not shared your passport"));
+    assert!(main_text(&c)
+        .await
+        .contains("You have not shared your passport"));
     collect(&c, &server, "RHQ").await;
     collect(&c, &server, "X24").await;
 
@@ -191,18 +201,27 @@ async fn the_wallet_shows_who_at_trust_b_looked_at_what_was_shared() {
         "HR team accepted your passport for the role".into(),
         "These are the records as they stand now.".into(),
     ] {
-        assert!(text.contains(&expected), "{expected} not on the screen:\n{text}");
+        assert!(
+            text.contains(&expected),
+            "{expected} not on the screen:\n{text}"
+        );
     }
     // Newest first.
     let accepted = text.find("accepted your passport").unwrap();
     let opened = text.find("opened the report").unwrap();
     assert!(accepted < opened, "{text}");
-    assert!(!text.contains(&username) && !text.contains(&user_id), "{text}");
+    assert!(
+        !text.contains(&username) && !text.contains(&user_id),
+        "{text}"
+    );
     let current = c
         .find(Locator::Css("a.app-nav__link[aria-current=page]"))
         .await
         .unwrap();
-    assert_eq!(current.attr("data-screen").await.unwrap().as_deref(), Some("history"));
+    assert_eq!(
+        current.attr("data-screen").await.unwrap().as_deref(),
+        Some("history")
+    );
     fits(&c, "phone").await;
     screenshot_sized(&c, "wallet-access-log.png", PHONE).await;
     violations.extend(axe(&c, &axe_js, "wallet, who has seen your data").await);
@@ -225,7 +244,10 @@ async fn the_wallet_shows_who_at_trust_b_looked_at_what_was_shared() {
         text.contains("We could not get the record from") && text.contains("(R0A)"),
         "{text}"
     );
-    assert!(text.contains("The organisation could not be asked."), "{text}");
+    assert!(
+        text.contains("The organisation could not be asked."),
+        "{text}"
+    );
     c.execute("document.querySelector('main h1').focus();", vec![])
         .await
         .unwrap();
@@ -246,5 +268,9 @@ async fn the_wallet_shows_who_at_trust_b_looked_at_what_was_shared() {
     for v in &violations {
         eprintln!("{v}");
     }
-    assert!(violations.is_empty(), "{} accessibility violations", violations.len());
+    assert!(
+        violations.is_empty(),
+        "{} accessibility violations",
+        violations.len()
+    );
 }

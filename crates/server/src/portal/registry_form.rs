@@ -293,7 +293,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: Vec<(fn(&mut OrgForm), &str)> = vec![
+        type Spoil = fn(&mut OrgForm);
+        let cases: Vec<(Spoil, &str)> = vec![
             (|f| f.ods_code.clear(), "ods-code"),
             (|f| f.ods_code = "R-1".into(), "ods-code"),
             (|f| f.ods_code = "ABCDEFGHIJ".into(), "ods-code"),

@@ -115,6 +115,23 @@ async fn a_replaced_phone_is_revoked_in_the_status_list_and_the_new_offer_redeem
 
         let (status, done) = post(&p, &c, &pid, &[("csrf", &csrf), ("keys", &keys)]).await;
         assert_eq!(status, StatusCode::OK, "{done}");
+        // Authorised as its own action, recorded under its own name.
+        let entries = p
+            .state
+            .store
+            .audit_entries("RHQ", Some(&pid), None, 50)
+            .await;
+        let actions: Vec<(String, String)> = (entries.unwrap().into_iter())
+            .map(|e| (e.action, e.outcome))
+            .collect();
+        for (action, outcome) in [("replace-device", "allowed"), ("device-replaced", "done")] {
+            let found = actions.iter().any(|(a, o)| a == action && o == outcome);
+            assert!(found, "{action} {outcome} not in {actions:?}");
+        }
+        assert!(
+            !actions.iter().any(|(a, _)| a == "create-offer"),
+            "{actions:?}"
+        );
         // HR is told of what HR may see: occupational health detail is revoked too, unsaid.
         let oh_only = |vct: &str| {
             let catalogue = passport_catalogue::Catalogue::nhs();

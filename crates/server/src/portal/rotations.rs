@@ -17,7 +17,7 @@ use crate::{now, Shared};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use passport_store::{Changeover, MailText, ReminderTarget};
+use passport_store::{Changeover, MailText, ReminderTarget, RequestStatus};
 use std::fmt::Write;
 
 /// Changeover `id` of the viewer's organisation, if the viewer may do `action` on it: the role
@@ -111,11 +111,15 @@ pub async fn dashboard(
     let f = figures(&judged);
     let filter = q.filter();
     let selected: Vec<&Judged<'_>> = judged.iter().filter(|j| filter.matches(j)).collect();
-    let waiting = state
-        .store
-        .reminder_targets(access.org(), &c.id, now())
-        .await?
-        .len();
+    // Who a reminder would go to now: not answered, request still open (as the store's
+    // `reminder_targets`, without reading every signed request object to count them).
+    let now = now();
+    let waiting = cohort
+        .iter()
+        .filter(|m| {
+            matches!(m.status, RequestStatus::Open | RequestStatus::Fetched) && m.expires_at > now
+        })
+        .count();
     let sent: i64 = cohort.iter().map(|m| m.reminders).sum();
     let mut banner = String::new();
     if let Some(n) = q.imported {
