@@ -45,9 +45,15 @@ if ! psql "$PASSPORT_TEST_POSTGRES" -qAtc 'select 1' >/dev/null 2>&1; then
     exit 1
   }
 fi
-# Databases left by earlier test runs.
-psql "$PASSPORT_TEST_POSTGRES" -qAtc "select datname from pg_database where datname like 'passport_t_%'" |
-  while read -r db; do psql "$PASSPORT_TEST_POSTGRES" -qc "drop database if exists $db" >/dev/null; done
+# Each storage test makes its own database (passport_t_*); a full run makes several hundred.
+# Drop those of earlier runs now, and this run's when it ends, pass or fail, so the disk does
+# not fill up over repeated runs.
+drop_test_databases() {
+  psql "$PASSPORT_TEST_POSTGRES" -qAtc "select datname from pg_database where datname like 'passport_t_%'" |
+    while read -r db; do psql "$PASSPORT_TEST_POSTGRES" -qc "drop database if exists $db" >/dev/null 2>&1 || true; done
+}
+drop_test_databases
+trap drop_test_databases EXIT
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -6,7 +6,8 @@
 //! grants, the register of issued credentials (the status entries stay: they hold no link to
 //! anybody), the review items about them, and the presentation data of the transfer requests
 //! about them (purged as retention does, `governance.rs`; a request still waiting for an
-//! answer is closed). What is about them is decided by the rules of `subject.rs`, so a subject
+//! answer is closed; a rotation list row made for one loses the names, e-mail and GMC number),
+//! and the e-mails to their address, queued or sent (`governance_mail.rs`). What is about them is decided by the rules of `subject.rs`, so a subject
 //! access export shows exactly what erasure would delete.
 //!
 //! What stays: the person's id in `erased_persons` (the tombstone: who erased, when) and the
@@ -18,9 +19,10 @@
 //! other candidates goes too; if it was somebody else's record, the next import of its file
 //! queues it again.
 use crate::governance::{purge_request, PURGED_FOR_ERASURE};
+use crate::governance_mail::delete_mails_to;
 use crate::people::identifiers_of;
 use crate::status::{set_entry, STATUS_REVOKED};
-use crate::subject::{email_of, requests_about, review_items_about};
+use crate::subject::{address, email_of, requests_about, review_items_about};
 use crate::{Result, Store};
 use sqlx::{AnyConnection, Row};
 
@@ -40,6 +42,10 @@ pub struct ErasureOutcome {
     pub requests: u64,
     pub presented: u64,
     pub review_items: u64,
+    /// Rotation list rows (of those requests) whose personal details were deleted.
+    pub rotation_rows: u64,
+    /// E-mails to their address deleted, queued or sent.
+    pub mails: u64,
 }
 
 impl ErasureOutcome {
@@ -47,7 +53,8 @@ impl ErasureOutcome {
     pub fn summary(&self) -> String {
         format!(
             "{} identifiers, {} records, {} offers, {} credentials ({} revoked now), \
-             {} transfer requests ({} presented credentials), {} review items",
+             {} transfer requests ({} presented credentials), {} review items, \
+             {} rotation list rows, {} e-mails",
             self.identifiers,
             self.records,
             self.offers,
@@ -55,7 +62,9 @@ impl ErasureOutcome {
             self.revoked,
             self.requests,
             self.presented,
-            self.review_items
+            self.review_items,
+            self.rotation_rows,
+            self.mails
         )
     }
 }
@@ -154,7 +163,11 @@ impl Store {
             if let Some(p) = purge_request(&mut tx, org, id, PURGED_FOR_ERASURE, now).await? {
                 out.requests += 1;
                 out.presented += p.presented;
+                out.rotation_rows += p.rotation_rows;
             }
+        }
+        if let Some(to) = address(email.as_deref()) {
+            out.mails = delete_mails_to(&mut tx, org, to).await?;
         }
         delete(
             &mut tx,

@@ -233,6 +233,8 @@ async fn erasure_revokes_and_deletes_what_is_about_the_person_and_keeps_the_tomb
                 requests: 2,
                 presented: 1,
                 review_items: 1,
+                rotation_rows: 0,
+                mails: 0,
             }
         );
         // Her credential is revoked on the status list, where it stays.

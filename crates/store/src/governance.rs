@@ -10,6 +10,12 @@
 //! profile, the audience, who asked and when, and the decision: who decided, when, accepted
 //! or not. `purged_at` says when the rest went.
 //!
+//! A request made for a rotation list purges its rotation row in the same transaction: the
+//! doctor's names, e-mail and GMC number go; the post (grade, specialty, site, dates) and the
+//! report's lines cut down to requirement and status kind stay, so the changeover's dashboard
+//! still counts its historic figures (`governance_rotations.rs`). Sent e-mails have a period
+//! of their own (`governance_mail.rs`).
+//!
 //! A request nobody decided on (never answered, declined, or answered and left) is purged
 //! `days` after it expired: it can no longer be answered, and nobody is going to decide.
 //! A request under a temporary movement is held back while the movement runs and counted
@@ -22,6 +28,7 @@
 //! - Every call is scoped by organisation; each request is purged in its own transaction, so a
 //!   long run never holds SQLite's writer for long and a failure leaves whole requests.
 //! - The audit log is untouched: its entries name requests by id and never held their data.
+use crate::governance_rotations::purge_rotation_row;
 use crate::{retention_hold_sql, Result, Store, StoreError};
 use sqlx::{AnyConnection, Row};
 
@@ -42,6 +49,11 @@ pub struct RetentionOutcome {
     pub presented: u64,
     /// Refused-response log lines deleted.
     pub refused_responses: u64,
+    /// Rotation rows (of the purged requests) whose names, e-mail and GMC number were deleted.
+    pub rotation_rows: u64,
+    /// Delivered or dead e-mails deleted after the mail retention period
+    /// ([`Store::apply_mail_retention`]; 0 from [`Store::apply_retention`]).
+    pub mails: u64,
 }
 
 /// What purging one request deleted.
@@ -49,6 +61,8 @@ pub struct RetentionOutcome {
 pub(crate) struct Purged {
     pub presented: u64,
     pub refused_responses: u64,
+    /// Rotation rows that lost their personal details (0 or 1: a request has at most one).
+    pub rotation_rows: u64,
 }
 
 /// Why a request was purged, as stored in `purge_reason`.
@@ -65,9 +79,12 @@ pub(crate) async fn purge_request(
     reason: &str,
     now: i64,
 ) -> Result<Option<Purged>> {
+    // The report goes last: this UPDATE first takes the row (PostgreSQL's row lock; SQLite has
+    // one writer) and closes it to answers, so the report read next is final, and the rotation
+    // row keeps its figures from exactly that report.
     let updated = sqlx::query(
         "UPDATE transfer_requests SET person_name = '', person_email = '', \
-         registration_number = NULL, start_date = '', end_date = '', report = NULL, \
+         registration_number = NULL, start_date = '', end_date = '', \
          decision_note = NULL, enc_key = '', response_code_hash = NULL, \
          expires_at = CASE WHEN expires_at > $3 THEN $3 ELSE expires_at END, purged_at = $3, \
          purge_reason = $4 WHERE org = $1 AND id = $2 AND purged_at IS NULL",
@@ -81,6 +98,18 @@ pub(crate) async fn purge_request(
     if updated.rows_affected() != 1 {
         return Ok(None);
     }
+    let report: Option<String> =
+        sqlx::query_scalar("SELECT report FROM transfer_requests WHERE org = $1 AND id = $2")
+            .bind(org)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let rotation_rows = purge_rotation_row(conn, org, id, report.as_deref(), now).await?;
+    sqlx::query("UPDATE transfer_requests SET report = NULL WHERE org = $1 AND id = $2")
+        .bind(org)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     let presented =
         sqlx::query("DELETE FROM presented_credentials WHERE org = $1 AND request_id = $2")
             .bind(org)
@@ -103,7 +132,21 @@ pub(crate) async fn purge_request(
     Ok(Some(Purged {
         presented,
         refused_responses,
+        rotation_rows,
     }))
+}
+
+/// The time `days` days before `now`: what finished before it is due. `days` must be at
+/// least 1 (a shorter period is a configuration mistake, refused before anything is deleted).
+pub(crate) fn cutoff(days: i64, now: i64) -> Result<i64> {
+    if days < 1 {
+        return Err(StoreError::Invalid(format!(
+            "retention of {days} days: it must be at least 1"
+        )));
+    }
+    days.checked_mul(SECONDS_PER_DAY)
+        .and_then(|span| now.checked_sub(span))
+        .ok_or_else(|| StoreError::Invalid(format!("retention of {days} days")))
 }
 
 impl Store {
@@ -115,15 +158,7 @@ impl Store {
         days: i64,
         now: i64,
     ) -> Result<RetentionOutcome> {
-        if days < 1 {
-            return Err(StoreError::Invalid(format!(
-                "retention of {days} days: it must be at least 1"
-            )));
-        }
-        let cutoff = days
-            .checked_mul(SECONDS_PER_DAY)
-            .and_then(|span| now.checked_sub(span))
-            .ok_or_else(|| StoreError::Invalid(format!("retention of {days} days")))?;
+        let cutoff = cutoff(days, now)?;
         let mut out = RetentionOutcome::default();
         loop {
             let due = sqlx::query(&format!(
@@ -155,6 +190,7 @@ impl Store {
                     out.undecided += u64::from(decided.is_none());
                     out.presented += p.presented;
                     out.refused_responses += p.refused_responses;
+                    out.rotation_rows += p.rotation_rows;
                 }
             }
             if !progressed {

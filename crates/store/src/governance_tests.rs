@@ -164,6 +164,8 @@ async fn retention_purges_exactly_the_due_requests_and_keeps_the_decision() {
                 undecided: 1,
                 presented: 4,
                 refused_responses: 2,
+                rotation_rows: 0,
+                mails: 0,
             }
         );
         for id in [&old, &stale] {

@@ -17,6 +17,8 @@ mod accounts;
 mod audit;
 mod erasure;
 mod governance;
+mod governance_mail;
+mod governance_rotations;
 mod imports;
 mod issuance;
 pub mod outbox;
@@ -37,6 +39,7 @@ pub use accounts::{Account, Membership, User, NO_PASSWORD, ROLES};
 pub use audit::{AuditEntry, AuditEvent, ChainBreak, ChainCheck, GENESIS_HASH};
 pub use erasure::{ErasureOutcome, ERASURE_REVOKE_REASON};
 pub use governance::{RetentionOutcome, PURGED_FOR_ERASURE, PURGED_FOR_RETENTION, SECONDS_PER_DAY};
+pub use governance_rotations::{KeptLine, SubjectRotationRow};
 pub use imports::{ImportOutcome, ReviewItem};
 pub use issuance::{
     Grant, IssuedCredential, Offer, OfferState, TokenContext, MAX_TX_CODE_ATTEMPTS,
@@ -289,6 +292,10 @@ mod accounts_tests;
 mod audit_tests;
 #[cfg(test)]
 mod erasure_tests;
+#[cfg(test)]
+mod governance_mail_tests;
+#[cfg(test)]
+mod governance_rotations_tests;
 #[cfg(test)]
 mod governance_tests;
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! - A doctor (GMC number) is in a changeover at most once (the table's unique key; the
 //!   import also says which lines clash).
 //! - Every call is scoped by organisation: another trust's changeover is not found.
+use crate::governance_rotations::{parse_kept, KeptLine};
 use crate::outbox::{enqueue_mail, NewMail};
 use crate::verification::RequestStatus;
 use crate::{new_id, Result, Store, StoreError};
@@ -112,19 +113,30 @@ pub struct CohortMember {
     pub decision: Option<String>,
     /// The compliance report (JSON) once the doctor has shared.
     pub report: Option<String>,
+    /// When the doctor's details were deleted with their request (retention or erasure): the
+    /// names, e-mail and GMC number are then empty (`governance_rotations.rs`).
+    pub purged_at: Option<i64>,
+    /// A purged row's report lines, cut down to what the cohort's figures need.
+    pub kept_outcome: Option<Vec<KeptLine>>,
 }
 
 const MEMBER_COLUMNS: &str = "r.id AS row_id, r.request_id, r.line, r.gmc_number, r.forenames, \
      r.surname, r.email, r.grade, r.specialty, r.site_code, r.site_name, r.start_date, \
      r.end_date, r.role_profile, r.reminders, r.last_reminded_at, t.status, t.expires_at, \
-     t.responded_at, t.decision, t.report";
+     t.responded_at, t.decision, t.report, r.purged_at, r.kept_outcome";
 
 fn member_row(r: &AnyRow) -> Result<CohortMember> {
+    let purged_at: Option<i64> = r.try_get("purged_at")?;
+    // A purged row holds its own id as its GMC number (unique, NOT NULL): never hand it out.
+    let gmc_number = match purged_at {
+        Some(_) => String::new(),
+        None => r.try_get("gmc_number")?,
+    };
     Ok(CohortMember {
         row_id: r.try_get("row_id")?,
         request_id: r.try_get("request_id")?,
         line: r.try_get("line")?,
-        gmc_number: r.try_get("gmc_number")?,
+        gmc_number,
         forenames: r.try_get("forenames")?,
         surname: r.try_get("surname")?,
         email: r.try_get("email")?,
@@ -142,6 +154,8 @@ fn member_row(r: &AnyRow) -> Result<CohortMember> {
         responded_at: r.try_get("responded_at")?,
         decision: r.try_get("decision")?,
         report: r.try_get("report")?,
+        purged_at,
+        kept_outcome: parse_kept(r.try_get("kept_outcome")?)?,
     })
 }
 
@@ -324,7 +338,8 @@ impl Store {
 
 async fn gmc_numbers(conn: &mut AnyConnection, org: &str, id: &str) -> Result<HashSet<String>> {
     let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT gmc_number FROM rotation_rows WHERE org = $1 AND changeover_id = $2",
+        "SELECT gmc_number FROM rotation_rows WHERE org = $1 AND changeover_id = $2 \
+         AND purged_at IS NULL",
     )
     .bind(org)
     .bind(id)

@@ -34,7 +34,7 @@ impl Store {
              t.expires_at, t.request_object FROM rotation_rows r \
              JOIN transfer_requests t ON t.id = r.request_id AND t.org = r.org \
              WHERE r.org = $1 AND r.changeover_id = $2 AND t.status IN ('open', 'fetched') \
-             AND t.expires_at > $3 ORDER BY r.imported_at, r.line, r.id",
+             AND t.expires_at > $3 AND r.purged_at IS NULL ORDER BY r.imported_at, r.line, r.id",
         )
         .bind(org)
         .bind(id)
@@ -72,7 +72,7 @@ impl Store {
         for (target, mail) in reminders {
             let done = sqlx::query(
                 "UPDATE rotation_rows SET reminders = reminders + 1, last_reminded_at = $4 \
-                 WHERE org = $1 AND changeover_id = $2 AND id = $3 AND EXISTS (\
+                 WHERE org = $1 AND changeover_id = $2 AND id = $3 AND purged_at IS NULL AND EXISTS (\
                  SELECT 1 FROM transfer_requests t WHERE t.org = $1 AND t.id = rotation_rows.request_id \
                  AND t.status IN ('open', 'fetched') AND t.expires_at > $4)",
             )

@@ -9,7 +9,12 @@
 //!   or HCPC numbers. (Names are never matched on: two people share names.)
 //! - A review item holds an imported record nobody has matched yet. It is about this person
 //!   when they are among its candidates or it carries one of their identifiers.
+//! - A rotation list row is about them when the transfer request made for it is.
+//! - An e-mail is about them when it is addressed to their email (letter case aside).
+use crate::governance_mail::mails_to;
+use crate::governance_rotations::{rotation_rows_of, SubjectRotationRow};
 use crate::imports::read_queued;
+use crate::outbox::MailView;
 use crate::people::{identifiers_of, record_row};
 use crate::{
     IssuedCredential, Offer, PersonRecord, PersonSummary, PresentedRow, Result, Store,
@@ -50,6 +55,10 @@ pub struct SubjectData {
     pub credentials: Vec<IssuedCredential>,
     pub requests: Vec<SubjectRequest>,
     pub review_items: Vec<SubjectReviewItem>,
+    /// The rotation list rows made for those requests (`governance_rotations.rs`).
+    pub rotation_rows: Vec<SubjectRotationRow>,
+    /// E-mails queued or sent to their address, bodies left out (`governance_mail.rs`).
+    pub mails: Vec<MailView>,
 }
 
 impl SubjectData {
@@ -77,6 +86,11 @@ pub(crate) async fn email_of(
         .map_err(Into::into)
 }
 
+/// The person's email as rows are matched on it: trimmed, and none when empty.
+pub(crate) fn address(email: Option<&str>) -> Option<&str> {
+    email.map(str::trim).filter(|e| !e.is_empty())
+}
+
 /// Ids of `org`'s transfer requests about the person with `email` and `ids` (module doc).
 pub(crate) async fn requests_about(
     conn: &mut AnyConnection,
@@ -85,7 +99,7 @@ pub(crate) async fn requests_about(
     ids: &[Identifier],
 ) -> Result<Vec<String>> {
     let mut found: Vec<String> = Vec::new();
-    if let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) {
+    if let Some(email) = address(email) {
         let rows: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM transfer_requests WHERE org = $1 AND LOWER(person_email) = LOWER($2) \
              ORDER BY created_at, id",
@@ -176,6 +190,11 @@ impl Store {
         let email = view.person.email.as_deref();
         let request_ids = requests_about(&mut conn, org, email, &identifiers).await?;
         let review_items = review_items_about(&mut conn, org, person_id, &identifiers).await?;
+        let rotation_rows = rotation_rows_of(&mut conn, org, &request_ids).await?;
+        let mails = match address(email) {
+            Some(to) => mails_to(&mut conn, org, to).await?,
+            None => Vec::new(),
+        };
         // SQLite has one connection: give it back before the calls below take it.
         drop(conn);
         let mut requests = Vec::with_capacity(request_ids.len());
@@ -197,6 +216,8 @@ impl Store {
             credentials: self.issued_to(org, person_id).await?,
             requests,
             review_items,
+            rotation_rows,
+            mails,
         }))
     }
 }

@@ -177,10 +177,16 @@ impl Store {
             Outcome::Dead { error } => ("dead", Some(clean_error(error)), None),
         };
         let finished = (state != "pending").then_some(now_ms / 1000);
+        // A sent e-mail's bodies name the person and carry a link or code: once delivered
+        // nothing sends them again, so they go now (`governance_mail.rs`).
+        let clear = match (queue, outcome) {
+            (Queue::Mail, Outcome::Delivered) => ", text_body = '', html_body = NULL",
+            _ => "",
+        };
         let done = sqlx::query(&format!(
             "UPDATE {} SET state = $1, last_error = $2, \
              next_attempt_at_ms = COALESCE($3, next_attempt_at_ms), finished_at = $4, \
-             lease_owner = NULL, lease_until_ms = 0 \
+             lease_owner = NULL, lease_until_ms = 0{clear} \
              WHERE id = $5 AND lease_owner = $6 AND state = 'pending'",
             queue.table()
         ))

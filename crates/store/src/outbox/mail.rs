@@ -106,7 +106,7 @@ pub async fn enqueue_mail(
     Ok(id)
 }
 
-fn mail_view(r: &AnyRow) -> Result<MailView> {
+pub(crate) fn mail_view(r: &AnyRow) -> Result<MailView> {
     Ok(MailView {
         id: r.try_get("id")?,
         to: r.try_get("to_addr")?,

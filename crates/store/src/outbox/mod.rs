@@ -23,6 +23,7 @@ mod mail;
 mod subscriptions;
 
 pub use claim::{ClaimedDelivery, ClaimedMail, Outcome};
+pub(crate) use mail::mail_view;
 pub use mail::{enqueue_mail, MailView, NewMail};
 pub use subscriptions::{Subscription, MAX_EVENT_TYPES};
 
