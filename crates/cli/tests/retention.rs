@@ -122,7 +122,8 @@ async fn run_on(db: &TestDb) {
     assert_eq!(
         stdout(&out).trim(),
         "R0A: retention 30 days: 1 transfer requests purged (0 undecided); \
-         1 presented credentials and 0 refused responses deleted"
+         1 presented credentials and 0 refused responses deleted; \
+         0 rotation list rows' personal details deleted; mail 30 days: 0 e-mails and 0 webhook events deleted"
     );
     let r = store.transfer_request("R0A", &old).await.unwrap().unwrap();
     assert!(r.purged_at.is_some() && r.person_name.is_empty());

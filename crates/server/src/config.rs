@@ -74,6 +74,11 @@ pub struct Config {
     /// How often the retention job runs (its first run is a minute after start, or sooner if
     /// this is shorter). `PASSPORT_RETENTION_INTERVAL_SECS`.
     pub retention_interval_secs: i64,
+    /// Days a delivered or dead e-mail's recipient, subject and last error are kept after it
+    /// finished, for troubleshooting; then the retention job deletes it (a delivered e-mail's
+    /// bodies go as soon as it is sent; pending e-mails are never touched). At least 1.
+    /// `PASSPORT_MAIL_RETENTION_DAYS`.
+    pub mail_retention_days: i64,
     /// Single sign-on through an OpenID Connect provider (`[oidc]`); unset: local accounts only.
     pub oidc: Option<crate::portal::oidc_config::OidcConfig>,
     /// Delivery of webhooks and e-mails from the outbox (`[outbox]`): retries and time limits.
@@ -113,6 +118,7 @@ impl Default for Config {
             totp_required: false,
             retention_days: 90,
             retention_interval_secs: 86_400,
+            mail_retention_days: 30,
             oidc: None,
             outbox: crate::webhooks::OutboxConfig::default(),
             mail: None,
@@ -202,6 +208,10 @@ impl Config {
             ("PASSPORT_LOCKOUT_MINUTES", &mut self.lockout_minutes),
             ("PASSPORT_IP_FAILURE_LIMIT", &mut self.ip_failure_limit),
             ("PASSPORT_RETENTION_DAYS", &mut self.retention_days),
+            (
+                "PASSPORT_MAIL_RETENTION_DAYS",
+                &mut self.mail_retention_days,
+            ),
             (
                 "PASSPORT_RETENTION_INTERVAL_SECS",
                 &mut self.retention_interval_secs,

@@ -8,7 +8,11 @@
 //! operators who schedule it with cron); both call [`run`]. Each run writes one audit entry per
 //! organisation, `retention-run`, with counts only: the log never holds what was deleted.
 //! Running twice does nothing more: a purged request is never due again.
-use crate::{now, ServerError, Shared};
+//!
+//! The same run deletes the personal details of the rotation rows made for the purged requests
+//! (in each request's transaction), and the delivered or dead e-mails that finished more than
+//! `mail_retention_days` ago (`passport_store` `governance_mail.rs`); pending e-mails stay.
+use crate::{now, Config, ServerError, Shared};
 use passport_store::{AuditEvent, RetentionOutcome, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,27 +42,91 @@ impl Runner {
     }
 }
 
+/// What the job keeps, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Days a transfer request's presentation data (and its rotation row's personal details)
+    /// is kept after the decision, or after it expired if undecided.
+    pub days: i64,
+    /// Days a delivered or dead e-mail is kept after it finished.
+    pub mail_days: i64,
+}
+
+impl Policy {
+    /// `days` for requests, with the default mail period.
+    pub fn with_days(days: i64) -> Policy {
+        Policy {
+            days,
+            mail_days: Config::default().mail_retention_days,
+        }
+    }
+
+    /// The configured policy; a period under a day is refused (a configuration mistake must
+    /// stop the job, not delete data early).
+    pub fn of(config: &Config) -> Result<Policy, ServerError> {
+        for (name, days) in [
+            ("retention_days", config.retention_days),
+            ("mail_retention_days", config.mail_retention_days),
+        ] {
+            if days < 1 {
+                return Err(ServerError::Startup(format!(
+                    "{name} is {days}: it must be at least 1"
+                )));
+            }
+        }
+        Ok(Policy {
+            days: config.retention_days,
+            mail_days: config.mail_retention_days,
+        })
+    }
+}
+
 /// What a run did, in words for the audit log and the command line: counts only.
-pub fn describe(days: i64, o: &RetentionOutcome) -> String {
+pub fn describe(policy: &Policy, o: &RetentionOutcome) -> String {
     format!(
-        "retention {days} days: {} transfer requests purged ({} undecided); \
-         {} presented credentials and {} refused responses deleted",
-        o.requests, o.undecided, o.presented, o.refused_responses
+        "retention {} days: {} transfer requests purged ({} undecided); \
+         {} presented credentials and {} refused responses deleted; \
+         {} rotation list rows' personal details deleted; \
+         mail {} days: {} e-mails and {} webhook events deleted",
+        policy.days,
+        o.requests,
+        o.undecided,
+        o.presented,
+        o.refused_responses,
+        o.rotation_rows,
+        policy.mail_days,
+        o.mails,
+        o.events
     )
 }
 
-/// Applies the retention policy of `days` at every organisation of `store` at time `now`, and
-/// records one audit entry for each; returns what it did per organisation (ODS code).
+/// [`run_policy`] with `days` for requests and the default mail period.
 pub async fn run(
     store: &Store,
     days: i64,
     runner: Runner,
     now: i64,
 ) -> Result<Vec<(String, RetentionOutcome)>, ServerError> {
+    run_policy(store, &Policy::with_days(days), runner, now).await
+}
+
+/// Applies `policy` at every organisation of `store` at time `now`, and records one audit
+/// entry for each; returns what it did per organisation (ODS code).
+pub async fn run_policy(
+    store: &Store,
+    policy: &Policy,
+    runner: Runner,
+    now: i64,
+) -> Result<Vec<(String, RetentionOutcome)>, ServerError> {
     let mut done = Vec::new();
     for org in store.orgs().await? {
-        let outcome = store.apply_retention(&org.ods_code, days, now).await?;
-        let detail = describe(days, &outcome);
+        let mut outcome = store
+            .apply_retention(&org.ods_code, policy.days, now)
+            .await?;
+        outcome.mails = (store.apply_mail_retention(&org.ods_code, policy.mail_days, now)).await?;
+        outcome.events =
+            (store.apply_event_retention(&org.ods_code, policy.mail_days, now)).await?;
+        let detail = describe(policy, &outcome);
         let event = AuditEvent {
             org: &org.ods_code,
             actor_id: "system",
@@ -79,12 +147,7 @@ pub async fn run(
 /// Starts the server's retention task; refuses a period under a day or an interval under a
 /// second (a configuration mistake must stop the start, not delete data early).
 pub fn spawn(state: &Shared) -> Result<tokio::task::JoinHandle<()>, ServerError> {
-    let days = state.config.retention_days;
-    if days < 1 {
-        return Err(ServerError::Startup(format!(
-            "retention_days is {days}: it must be at least 1"
-        )));
-    }
+    let policy = Policy::of(&state.config)?;
     let every = u64::try_from(state.config.retention_interval_secs)
         .ok()
         .filter(|s| *s >= 1)
@@ -105,10 +168,11 @@ pub fn spawn(state: &Shared) -> Result<tokio::task::JoinHandle<()>, ServerError>
             let Some(state) = weak.upgrade() else {
                 break;
             };
-            match run(&state.store, days, Runner::Scheduled, now()).await {
+            match run_policy(&state.store, &policy, Runner::Scheduled, now()).await {
                 Ok(done) => {
-                    for (org, o) in done.iter().filter(|(_, o)| o.requests > 0) {
-                        tracing::info!("{org}: {}", describe(days, o));
+                    let busy = |o: &RetentionOutcome| o.requests > 0 || o.mails > 0;
+                    for (org, o) in done.iter().filter(|(_, o)| busy(o)) {
+                        tracing::info!("{org}: {}", describe(&policy, o));
                     }
                 }
                 Err(e) => tracing::error!("retention run failed: {e}"),
@@ -128,11 +192,19 @@ mod tests {
             undecided: 1,
             presented: 12,
             refused_responses: 2,
+            rotation_rows: 1,
+            mails: 40,
+            events: 2,
+        };
+        let policy = Policy {
+            days: 90,
+            mail_days: 30,
         };
         assert_eq!(
-            describe(90, &o),
+            describe(&policy, &o),
             "retention 90 days: 3 transfer requests purged (1 undecided); \
-             12 presented credentials and 2 refused responses deleted"
+             12 presented credentials and 2 refused responses deleted; \
+             1 rotation list rows' personal details deleted; mail 30 days: 40 e-mails and 2 webhook events deleted"
         );
         assert_eq!(Runner::Scheduled.actor_name(), "retention job");
     }
@@ -141,13 +213,25 @@ mod tests {
     fn the_policy_comes_from_defaults_the_file_and_the_environment() {
         let mut c = crate::Config::default();
         assert_eq!((c.retention_days, c.retention_interval_secs), (90, 86_400));
+        assert_eq!(Policy::of(&c).ok(), Some(Policy::with_days(90)));
+        assert_eq!(c.mail_retention_days, 30);
         c.apply_env(|name| match name {
             "PASSPORT_RETENTION_DAYS" => Some("30".to_string()),
             "PASSPORT_RETENTION_INTERVAL_SECS" => Some("3600".to_string()),
+            "PASSPORT_MAIL_RETENTION_DAYS" => Some("7".to_string()),
             _ => None,
         })
         .ok();
         assert_eq!((c.retention_days, c.retention_interval_secs), (30, 3600));
+        let policy = Policy {
+            days: 30,
+            mail_days: 7,
+        };
+        assert_eq!(Policy::of(&c).ok(), Some(policy));
+        // A mail period under a day is refused as the request period is.
+        let mut none = c.clone();
+        none.mail_retention_days = 0;
+        assert!(Policy::of(&none).is_err_and(|e| e.to_string().contains("mail_retention_days")));
         let file: Result<crate::Config, _> = toml::from_str("retention_days = 7");
         assert_eq!(file.map(|c| c.retention_days).ok(), Some(7));
         let bad = c.apply_env(|n| (n == "PASSPORT_RETENTION_DAYS").then(|| "a week".into()));

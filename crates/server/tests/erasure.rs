@@ -10,6 +10,7 @@ mod common;
 
 use common::governance::{amara_at_r0a, gmc, r0a_staff, status_of};
 use common::portal::{sign_in, Signed};
+use common::rotation::{changeover_of, upload};
 use common::{import, TestServer};
 use passport_records::ImportKind;
 use passport_store::ChainCheck;
@@ -45,9 +46,15 @@ async fn erasure_is_refused_except_to_the_admin_then_revokes_and_deletes_keeping
             assert!(status_of(&server, c).await.is_ok(), "valid before");
         }
         let admin = sign_in(&server, "r0a.admin").await;
+        // R0A's rotation list names her too (her GMC number and address), and invites her.
+        let list = common::sample("rotation.csv");
+        let (status, _, location) = upload(&server, &admin, &admin.csrf, None, &list).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let changeover = changeover_of(&location);
         let (status, page) = admin.get(&path).await;
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains("Erase Amara Okafor?") && page.contains("Erasing cannot be undone"));
+        assert!(page.contains("Rotation list rows") && page.contains("1 e-mail"));
         let plan = plan_of(&page);
         let before = store.subject_data("R0A", &pid).await.unwrap().unwrap();
 
@@ -116,6 +123,20 @@ async fn erasure_is_refused_except_to_the_admin_then_revokes_and_deletes_keeping
             let (status, _) = admin.get(&format!("/portal/staff/{pid}{tail}")).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{tail}");
         }
+        // Her rotation row keeps the post but not her; her invitation is gone; the
+        // dashboard still counts six doctors. Nobody else's row or e-mail changed.
+        let cohort = store.cohort("R0A", &changeover).await.unwrap();
+        assert_eq!(cohort.len(), 6);
+        assert!(cohort[0].purged_at.is_some() && cohort[0].surname.is_empty());
+        assert_eq!(cohort[0].specialty, "General Internal Medicine");
+        assert!(cohort[1..].iter().all(|m| m.purged_at.is_none()));
+        let mails = store.mail_items("R0A", None, 100).await.unwrap();
+        assert_eq!(mails.len(), 5);
+        assert!(mails.iter().all(|m| !m.to.contains("amara")));
+        let (status, dash) = admin.get(&format!("/portal/rotations/{changeover}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(dash.contains("Details deleted on") && dash.contains("Kowalczyk"));
+        assert!(!dash.contains("Okafor") && !dash.contains("9100001"));
         let (status, report) = admin
             .get(&format!("/portal/transfers/{}", held.request))
             .await;

@@ -178,3 +178,236 @@ async fn a_policy_under_a_day_stops_the_job_from_starting() {
         ok.stop().await;
     }
 }
+
+/// The HTML of table `id` of a page.
+fn table<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!(r#"id="{id}""#)).unwrap();
+    let end = start + html[start..].find("</table>").unwrap();
+    &html[start..end]
+}
+
+/// The first `data-count` after `after` in `html`.
+fn count_after(html: &str, after: &str) -> usize {
+    let tail = &html[html.find(after).unwrap() + after.len()..];
+    let at = tail.find(r#"data-count=""#).unwrap() + r#"data-count=""#.len();
+    tail[at..at + tail[at..].find('"').unwrap()]
+        .parse()
+        .unwrap()
+}
+
+/// A compliance report for a rotation placement: identity met, the GMC register a local check,
+/// and fire safety met or `missing`.
+fn report(missing_fire: bool) -> String {
+    use passport_compliance::{Placement, PlacementKind, Report, ReportLine, Status, Summary};
+    use time::macros::date;
+    let line = |key: &str, requirement: &str, status| ReportLine {
+        requirement: requirement.into(),
+        key: key.into(),
+        status,
+        evidence: None,
+        note: Some("Amara Okafor: likeness checked".into()),
+    };
+    let met = || Status::Met {
+        issuer: "RHQ".into(),
+        date: date!(2026 - 01 - 01),
+    };
+    let fire = match missing_fire {
+        true => Status::Missing {
+            reason: Some("expired".into()),
+        },
+        false => met(),
+    };
+    let lines = vec![
+        line("identity", "Identity", met()),
+        line("cstf_fire", "Fire Safety", fire),
+        line(
+            "professional_registration",
+            "GMC registration",
+            Status::NotPortable {
+                reason: "check the live register for 9100001".into(),
+            },
+        ),
+    ];
+    let r = Report {
+        profile: "foundation-doctor-medicine".into(),
+        placement: Placement {
+            start: date!(2026 - 08 - 05),
+            end: date!(2026 - 12 - 01),
+            kind: PlacementKind::Rotation,
+        },
+        today: date!(2026 - 07 - 01),
+        summary: Summary::of(&lines),
+        lines,
+        self_declared: None,
+        lead_employer: None,
+    };
+    serde_json::to_string(&r).unwrap()
+}
+
+/// The doctors of the sample rotation list: what of them must be gone after the purge.
+const SAMPLE_PEOPLE: [&str; 12] = [
+    "Okafor",
+    "Kowalczyk",
+    "Raman-Shah",
+    "Evans",
+    "Asante",
+    "Gallagher",
+    "9100001",
+    "9100003",
+    "9100006",
+    "amara.okafor",
+    "chloe.evans",
+    "@nhs.example",
+];
+
+/// (ready, gaps, not responded, declined) on the dashboard's totals table.
+fn totals(dash: &str) -> [usize; 4] {
+    let t = table(dash, "totals");
+    ["ready", "gaps", "not-responded", "declined"]
+        .map(|s| count_after(t, &format!(r#"data-standing="{s}">"#)))
+}
+
+#[tokio::test]
+async fn a_rotation_cohort_keeps_its_figures_after_retention_without_anyones_details() {
+    use common::rotation::{changeover_of, upload};
+    use passport_server::retention::{run_policy, Policy, Runner};
+    use passport_store::outbox::{NewMail, Outcome, Queue};
+    for db in passport_store::testing::both().await.unwrap() {
+        let server = common::start(db).await;
+        let store = &server.state.store;
+        user(&server, "R0A", "r0a.ms", "medical-staffing").await;
+        let ms = sign_in(&server, "r0a.ms").await;
+        let list = common::sample("rotation.csv");
+        let (status, page, location) = upload(&server, &ms, &ms.csrf, None, &list).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        let id = changeover_of(&location);
+        let now = passport_server::now();
+
+        // Amara shares everything and HR accepts; Tom has a gap; Priya declines; three wait.
+        let cohort = store.cohort("R0A", &id).await.unwrap();
+        assert_eq!(cohort.len(), 6);
+        let rid = |n: usize| cohort[n].request_id.as_str();
+        for (n, missing) in [(0, false), (1, true)] {
+            let (response, report) = (format!("response {n}"), report(missing));
+            let stored = store.record_response("R0A", rid(n), &response, &[], &report, None, now);
+            assert_eq!(stored.await.unwrap(), Ok(()));
+        }
+        let decided = store.decide_transfer("R0A", rid(0), "accepted", "Amara starts", "u", now);
+        decided.await.unwrap();
+        store.decline_transfer("R0A", rid(2)).await.unwrap();
+        // The worker sent five invitations; Tom's bounced for good.
+        let owner = "test-worker";
+        let claimed = store
+            .claim_mail(owner, now * 1000, 60_000, 100)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 6);
+        for m in &claimed {
+            let outcome = match m.to.starts_with("tomasz") {
+                true => Outcome::Dead {
+                    error: "550 no such user".into(),
+                },
+                false => Outcome::Delivered,
+            };
+            let done = store.finish_attempt(Queue::Mail, &m.id, owner, &outcome, now * 1000);
+            assert!(done.await.unwrap());
+        }
+        let (status, before) = ms.get(&format!("/portal/rotations/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(totals(&before), [1, 1, 3, 1]);
+        assert!(before.contains("Amara Okafor"));
+
+        // 200 days on (the requests lasted 14), with a re-offer just queued to Amara.
+        let later = now + 200 * DAY;
+        let reoffer = NewMail {
+            org: "R0A",
+            to: "amara.okafor@nhs.example",
+            subject: "Your new credential offer",
+            text: "Dear Amara Okafor",
+            html: None,
+        };
+        store.enqueue_mail(&reoffer, later).await.unwrap();
+        let policy = Policy {
+            days: 30,
+            mail_days: 30,
+        };
+        let done = run_policy(store, &policy, Runner::CommandLine, later).await;
+        let r0a = done
+            .unwrap()
+            .into_iter()
+            .find(|(org, _)| org == "R0A")
+            .unwrap()
+            .1;
+        assert_eq!((r0a.requests, r0a.rotation_rows, r0a.mails), (6, 6, 6));
+
+        // Rows and e-mails hold nobody's name, address or GMC number; the pending one waits.
+        // (The store's own tests read the raw columns: a purged GMC column holds the row id.)
+        let rows = store.cohort("R0A", &id).await.unwrap();
+        assert_eq!(rows.len(), 6);
+        let mails = store.mail_items("R0A", None, 100).await.unwrap();
+        assert_eq!(mails.len(), 1, "only the pending e-mail is left");
+        assert_eq!(mails[0].subject, "Your new credential offer");
+        assert!(rows.iter().all(|m| m.purged_at == Some(later)));
+        for text in rows.iter().map(|m| format!("{m:?}")) {
+            for gone in SAMPLE_PEOPLE.iter().chain(&["likeness", "live register"]) {
+                assert!(!text.contains(gone), "{gone} in {text}");
+            }
+        }
+
+        // The dashboard and its CSV count the same figures, with details deleted.
+        let (status, after) = ms.get(&format!("/portal/rotations/{id}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(totals(&after), [1, 1, 3, 1]);
+        let gaps = table(&after, "gaps");
+        assert_eq!(count_after(gaps, r#"data-key="cstf_fire""#), 1);
+        let local = table(&after, "local-checks");
+        assert_eq!(
+            count_after(local, r#"data-key="professional_registration""#),
+            2
+        );
+        let listed = table(&after, "doctors-table");
+        let date = passport_server::portal::html::date(later);
+        assert_eq!(
+            listed
+                .matches(&format!("Details deleted on {date}"))
+                .count(),
+            6
+        );
+        let csv = ms
+            .get(&format!("/portal/rotations/{id}/cohort.csv"))
+            .await
+            .1;
+        for page in [&after, &csv] {
+            for gone in SAMPLE_PEOPLE {
+                assert!(!page.contains(gone), "{gone}");
+            }
+        }
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), 6);
+        assert!(records
+            .iter()
+            .all(|r| &r[col("details")] == "details deleted"));
+        let standings: Vec<&str> = records.iter().map(|r| &r[col("standing")]).collect();
+        assert_eq!(standings[..3], ["ready", "gaps", "declined"]);
+
+        // The run's audit entry is counts only, and the chain verifies.
+        let log = store.audit_entries("R0A", None, None, 100).await.unwrap();
+        let run = log.iter().find(|e| e.action == retention::ACTION).unwrap();
+        assert!(run
+            .detail
+            .contains("6 rotation list rows' personal details deleted"));
+        assert!(
+            run.detail
+                .ends_with("mail 30 days: 6 e-mails and 0 webhook events deleted"),
+            "{}",
+            run.detail
+        );
+        assert!(matches!(
+            store.verify_audit_chain().await.unwrap(),
+            ChainCheck::Intact { .. }
+        ));
+    }
+}

@@ -54,6 +54,9 @@ pub struct RetentionOutcome {
     /// Delivered or dead e-mails deleted after the mail retention period
     /// ([`Store::apply_mail_retention`]; 0 from [`Store::apply_retention`]).
     pub mails: u64,
+    /// Webhook events (with their deliveries) deleted after the same period
+    /// ([`Store::apply_event_retention`]; 0 from [`Store::apply_retention`]).
+    pub events: u64,
 }
 
 /// What purging one request deleted.

@@ -167,6 +167,7 @@ pub(crate) async fn rotation_rows_of(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::{kept_outcome, parse_kept, KeptLine};
 

@@ -340,3 +340,39 @@ async fn a_persons_rotation_rows_and_mails_are_exported_and_erased_by_email_and_
         ));
     }
 }
+
+#[tokio::test]
+async fn migration_0011_deletes_the_details_of_rows_whose_request_was_purged_before_it() {
+    const MIGRATION: &str = include_str!("../migrations/0011_governance_rotations.sql");
+    let update = MIGRATION
+        .split(';')
+        .find(|s| s.contains("UPDATE rotation_rows"))
+        .unwrap();
+    for store in stores().await {
+        let entries = [
+            entry(0, "9300000", "Example0", "alex.0@nhs.example"),
+            entry(1, "9300001", "Example1", "alex.1@nhs.example"),
+        ];
+        let (changeover, requests) = import(&store, "R0A", &entries, NOW).await;
+        // As retention left a request before 0011: purged, its rotation row whole.
+        sqlx::query("UPDATE transfer_requests SET purged_at = $1, person_name = '' WHERE id = $2")
+            .bind(NOW + 5)
+            .bind(&requests[0])
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let whole = raw_row(&store, &requests[1]).await;
+        sqlx::query(update).execute(store.pool()).await.unwrap();
+        let (row_id, gmc, forenames, surname, email) = raw_row(&store, &requests[0]).await;
+        assert_eq!(gmc, row_id);
+        assert!(forenames.is_empty() && surname.is_empty() && email.is_empty());
+        let cohort = store.cohort("R0A", &changeover).await.unwrap();
+        assert_eq!(
+            (cohort[0].purged_at, &cohort[0].kept_outcome),
+            (Some(NOW + 5), &None)
+        );
+        // The other request was not purged: its row is as it was.
+        assert_eq!(raw_row(&store, &requests[1]).await, whole);
+        assert_eq!(cohort[1].purged_at, None);
+    }
+}

@@ -166,6 +166,7 @@ async fn retention_purges_exactly_the_due_requests_and_keeps_the_decision() {
                 refused_responses: 2,
                 rotation_rows: 0,
                 mails: 0,
+                events: 0,
             }
         );
         for id in [&old, &stale] {

@@ -17,6 +17,7 @@ mod accounts;
 mod audit;
 mod erasure;
 mod governance;
+mod governance_events;
 mod governance_mail;
 mod governance_rotations;
 mod imports;
@@ -292,6 +293,8 @@ mod accounts_tests;
 mod audit_tests;
 #[cfg(test)]
 mod erasure_tests;
+#[cfg(test)]
+mod governance_events_tests;
 #[cfg(test)]
 mod governance_mail_tests;
 #[cfg(test)]

@@ -52,6 +52,8 @@ fn fingerprint(d: &SubjectData) -> String {
     parts.extend((d.credentials.iter()).map(|c| format!("c:{}:{}", c.id, c.revoked_at.is_some())));
     parts.extend(d.requests.iter().map(|r| format!("t:{}", r.request.id)));
     parts.extend(d.review_items.iter().map(|i| format!("v:{}", i.id)));
+    parts.extend(d.rotation_rows.iter().map(|r| format!("w:{}", r.row_id)));
+    parts.extend(d.mails.iter().map(|m| format!("m:{}", m.id)));
     parts.sort();
     sha256_hex(parts.join("\n").as_bytes())
 }
@@ -81,6 +83,13 @@ fn confirm_page(
     let live = creds.iter().filter(|c| c.revoked_at.is_none()).count();
     let requests = (d.requests.iter())
         .filter(|r| may(s, Action::ViewTransfer(&r.request.audience)))
+        .count();
+    let hidden = |request: &str| {
+        (d.requests.iter())
+            .any(|r| r.request.id == request && !may(s, Action::ViewTransfer(&r.request.audience)))
+    };
+    let rows = (d.rotation_rows.iter())
+        .filter(|r| !hidden(&r.request_id))
         .count();
     let items = (d.review_items.iter())
         .filter(|i| visible(i.record.type_name))
@@ -126,6 +135,14 @@ fn confirm_page(
             "Review queue items".into(),
             html_escape(&count(items, "item", "items")),
         ),
+        (
+            "Rotation list rows".into(),
+            html_escape(&count(rows, "row", "rows")),
+        ),
+        (
+            "E-mails to their address".into(),
+            html_escape(&count(d.mails.len(), "e-mail", "e-mails")),
+        ),
     ]);
     let summary = error
         .map(|e| error_summary(&[(e.to_string(), "what-is-deleted".to_string())]))
@@ -143,6 +160,7 @@ fn confirm_page(
 <ol class="nhsuk-list nhsuk-list--number">
 <li>Every credential we issued to {esc} that is still valid is revoked. Anyone who checks one is told it is no longer valid.</li>
 <li>Their details, identifiers, records, offers and review queue items are deleted, and so is what they shared with us for transfer requests. Transfer requests still waiting for an answer are closed.</li>
+<li>Their names, email and GMC number are deleted from rotation lists (the changeover still counts them, as "details deleted"), and e-mails to their address are deleted, including any not yet sent.</li>
 <li>The audit log keeps its entries: they name {esc} only by a random id, which is kept to show that they were erased, when and by whom.</li>
 <li>If their records are imported again later, they are a new person to us.</li>
 </ol>

@@ -48,6 +48,7 @@ mod rotations;
 mod rotations_cohort;
 mod rotations_html;
 mod rotations_import;
+mod rotations_kept;
 mod rotations_list;
 mod rotations_mail;
 mod rotations_people;

@@ -11,8 +11,12 @@
 //! A requirement that needs a local check (`not portable`: the live GMC register, an Enhanced
 //! DBS over 3 years old) is not a gap: the report lists the check and the receiving trust makes
 //! it at every start. Those are counted apart, per requirement, as local checks.
+//!
+//! A doctor whose details were deleted (retention or erasure) is judged the same way from the
+//! report's lines the store kept (`rotations_kept.rs`), so the changeover's figures stand; the
+//! list and the CSV say "details deleted" where the names were.
 use crate::ServerError;
-use passport_compliance::{spreadsheet_cell, Report, Status};
+use passport_compliance::spreadsheet_cell;
 use passport_store::{CohortMember, RequestStatus};
 use std::collections::BTreeMap;
 
@@ -81,6 +85,17 @@ pub struct Judged<'a> {
 /// The key of HR's "not accepted" when it is the only shortfall.
 pub const NOT_ACCEPTED_KEY: &str = "decision";
 
+/// The key of the shortfall of an answered, undecided doctor whose report was deleted before
+/// its lines could be kept (rows purged before migration 0011).
+pub const REPORT_DELETED_KEY: &str = "report-deleted";
+
+/// Status words (`Status::words`) that make a gap: missing, not shared, or running out during
+/// the placement.
+const GAP_WORDS: [&str; 3] = ["missing", "not shared", "expires during placement"];
+
+/// Status words of a requirement that needs a local check, not a gap.
+const LOCAL_CHECK_WORDS: &str = "not portable";
+
 /// Where `member` stands. A stored report that cannot be read is a server fault.
 pub fn judge(member: &CohortMember) -> Result<Judged<'_>, ServerError> {
     let mut judged = Judged {
@@ -97,28 +112,30 @@ pub fn judge(member: &CohortMember) -> Result<Judged<'_>, ServerError> {
         }
         RequestStatus::Responded => {}
     }
-    let Some(text) = member.report.as_deref() else {
-        return Err(ServerError::Internal(format!(
-            "request {} answered without a report",
-            member.request_id
-        )));
-    };
-    let report: Report = serde_json::from_str(text)
-        .map_err(|e| ServerError::Internal(format!("stored report: {e}")))?;
     let mut gaps = Vec::new();
-    for line in &report.lines {
-        let short = |words| Shortfall {
-            key: line.key.clone(),
-            requirement: line.requirement.clone(),
-            words,
-        };
-        match &line.status {
-            Status::Missing { .. }
-            | Status::NotShared { .. }
-            | Status::ExpiresDuringPlacement { .. } => gaps.push(short(line.status.words())),
-            Status::NotPortable { .. } => judged.local_checks.push(short(line.status.words())),
-            _ => {}
+    match super::rotations_kept::lines(member)? {
+        Some(lines) => {
+            for line in lines {
+                let words = line.words;
+                let short = Shortfall {
+                    key: line.key,
+                    requirement: line.requirement,
+                    words,
+                };
+                if GAP_WORDS.contains(&words) {
+                    gaps.push(short);
+                } else if words == LOCAL_CHECK_WORDS {
+                    judged.local_checks.push(short);
+                }
+            }
         }
+        // Deleted before anything of the report was kept: only HR's decision is known.
+        None if member.decision.is_none() => gaps.push(Shortfall {
+            key: REPORT_DELETED_KEY.into(),
+            requirement: "Report deleted before its figures were kept".into(),
+            words: super::rotations_kept::UNKNOWN_WORDS,
+        }),
+        None => {}
     }
     match member.decision.as_deref() {
         Some("accepted") => judged.standing = Standing::Ready,
@@ -303,6 +320,16 @@ impl Filter {
     }
 }
 
+/// What the `details` column says: empty while the doctor's details are held.
+pub const DETAILS_DELETED: &str = "details deleted";
+
+fn details_cell(m: &CohortMember) -> &'static str {
+    match m.purged_at {
+        Some(_) => DETAILS_DELETED,
+        None => "",
+    }
+}
+
 /// The cohort as CSV (RFC 4180, CRLF), one row per doctor in list order, every text cell
 /// spreadsheet-safe.
 pub fn to_csv(judged: &[Judged<'_>]) -> Result<String, ServerError> {
@@ -328,6 +355,7 @@ pub fn to_csv(judged: &[Judged<'_>]) -> Result<String, ServerError> {
         "decision",
         "reminders",
         "request_id",
+        "details",
     ])
     .map_err(|e| fail(&e))?;
     let join = |items: &[Shortfall]| {
@@ -357,6 +385,7 @@ pub fn to_csv(judged: &[Judged<'_>]) -> Result<String, ServerError> {
             spreadsheet_cell(m.decision.as_deref().unwrap_or("")),
             m.reminders.to_string(),
             spreadsheet_cell(&m.request_id),
+            details_cell(m).to_string(),
         ])
         .map_err(|e| fail(&e))?;
     }

@@ -1,5 +1,5 @@
 use super::*;
-use passport_compliance::{Placement, PlacementKind, ReportLine, Summary};
+use passport_compliance::{Placement, PlacementKind, Report, ReportLine, Status, Summary};
 use time::macros::date;
 
 fn line(key: &str, status: Status) -> ReportLine {
@@ -64,6 +64,8 @@ fn member(n: usize, status: RequestStatus, report: Option<String>) -> CohortMemb
         responded_at: None,
         decision: None,
         report,
+        purged_at: None,
+        kept_outcome: None,
     }
 }
 
@@ -276,3 +278,6 @@ fn the_csv_has_a_row_per_doctor_and_no_cell_a_spreadsheet_would_run() {
         assert_eq!(Standing::parse(s.as_str()), Some(s));
     }
 }
+
+#[path = "rotations_kept_tests.rs"]
+mod kept;

@@ -56,14 +56,20 @@ pub fn doctors(id: &str, judged: &[&Judged<'_>], filter: &Filter) -> String {
             a = td(
                 "Doctor",
                 &format!(
-                    r#"<a href="/portal/transfers/{}">{} {}</a>"#,
+                    r#"<a href="/portal/transfers/{}">{}</a>"#,
                     attr(&url_part(&m.request_id)),
-                    html_escape(&m.forenames),
-                    html_escape(&m.surname)
+                    doctor_name(m)
                 ),
                 ""
             ),
-            b = td("GMC number", &html_escape(&m.gmc_number), ""),
+            b = td(
+                "GMC number",
+                &match m.purged_at {
+                    Some(_) => "Deleted".to_string(),
+                    None => html_escape(&m.gmc_number),
+                },
+                ""
+            ),
             c = td(
                 "Post",
                 &html_escape(&format!("{} {}", m.grade, m.specialty)),
@@ -99,6 +105,15 @@ pub fn doctors(id: &str, judged: &[&Judged<'_>], filter: &Filter) -> String {
         );
     }
     out
+}
+
+/// The doctor's name as HTML, or when their details were deleted (retention or erasure) that
+/// they were and on which day: the row still counts, and links to the request's decision.
+fn doctor_name(m: &passport_store::CohortMember) -> String {
+    match m.purged_at {
+        Some(at) => format!("Details deleted on {}", html_escape(&super::html::date(at))),
+        None => format!("{} {}", html_escape(&m.forenames), html_escape(&m.surname)),
+    }
 }
 
 fn describe_filter(f: &Filter) -> String {

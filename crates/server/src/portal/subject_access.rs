@@ -5,8 +5,10 @@
 //! record (current, superseded, withdrawn), the offers made (when, and whether collected:
 //! never a code or its hash), the credentials issued with their status, the transfer requests
 //! about them (`passport_store` `subject.rs` says which) with what was presented and refused,
-//! the review items about them, and the audit entries about them or those requests: who saw or
-//! changed what, when and why. Times are seconds since 1970-01-01 UTC.
+//! the review items about them, the rotation list rows made for those requests, the e-mails
+//! queued or sent to their address (without bodies: they carry the request's link or an
+//! offer's code), and the audit entries about them or those requests: who saw or changed what,
+//! when and why. Times are seconds since 1970-01-01 UTC.
 //!
 //! What the administrator's role may not see is withheld, and the document says what and how
 //! much: occupational health detail (vaccinations, tests, observations) and the OH team's own
@@ -244,6 +246,32 @@ fn document(
             "record": serde_json::to_value(&i.record).unwrap_or(Value::Null),
         }));
     }
+    let mut rotation_rows = Vec::new();
+    for r in &data.rotation_rows {
+        let request = data.requests.iter().find(|q| q.request.id == r.request_id);
+        if request.is_some_and(|q| !may_see(Action::ViewTransfer(&q.request.audience))) {
+            withheld.add("rotation_rows", "rotation list row");
+            continue;
+        }
+        rotation_rows.push(json!({
+            "id": r.row_id, "transfer_request": r.request_id,
+            "changeover": { "id": r.changeover_id, "name": r.changeover_name, "date": r.changeover_date },
+            "line": r.line, "gmc_number": r.gmc_number, "forenames": r.forenames,
+            "surname": r.surname, "email": r.email, "grade": r.grade, "specialty": r.specialty,
+            "site_code": r.site_code, "site_name": r.site_name, "start_date": r.start_date,
+            "end_date": r.end_date, "role_profile": r.role_profile, "imported_at": r.imported_at,
+            "reminders": r.reminders, "last_reminded_at": r.last_reminded_at,
+        }));
+    }
+    let emails: Vec<Value> = (data.mails.iter())
+        .map(|m| {
+            json!({
+                "id": m.id, "to": m.to, "subject": m.subject, "state": m.state.as_str(),
+                "attempts": m.attempts, "last_error": m.last_error,
+                "created_at": m.created_at, "finished_at": m.finished_at,
+            })
+        })
+        .collect();
     let entries: Vec<Value> = (audit.iter())
         .map(|e| {
             json!({
@@ -256,13 +284,16 @@ fn document(
     let withheld_total: usize = withheld.0.iter().map(|w| w.2).sum();
     let counts = format!(
         "{} identifiers, {} records, {} offers, {} credentials, {} transfer requests, \
-         {} review items, {} audit entries; {withheld_total} withheld",
+         {} review items, {} rotation list rows, {} e-mails, {} audit entries; \
+         {withheld_total} withheld",
         data.identifiers.len(),
         records.len(),
         offers.len(),
         credentials.len(),
         requests.len(),
         review_items.len(),
+        rotation_rows.len(),
+        emails.len(),
         entries.len(),
     );
     let generated_text = time::OffsetDateTime::from_unix_timestamp(generated_at)
@@ -289,6 +320,10 @@ fn document(
         "credentials": credentials,
         "transfer_requests": requests,
         "review_items": review_items,
+        "rotation_rows": rotation_rows,
+        "emails": emails,
+        "emails_note": "The text of each e-mail is not included: it holds a link or a code \
+            that acts for you. It was our standard invitation, reminder or offer.",
         "audit_entries": entries,
         "withheld": withheld.0.iter().map(|(section, what, count)| json!({
             "section": section, "what": what, "count": count,
