@@ -43,22 +43,7 @@ impl Store {
     ) -> Result<String> {
         let mut tx = self.pool.begin().await?;
         let movement = read(&mut tx, org, id).await?;
-        decide(&mut tx, &movement, "accepted", note, by, now).await?;
-        let moved = sqlx::query(
-            "UPDATE temporary_movements SET state = 'active', decided_by = $3, decided_at = $4 \
-             WHERE org = $1 AND id = $2 AND state = 'requested'",
-        )
-        .bind(org)
-        .bind(id)
-        .bind(by)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if moved.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "temporary movement {id} is not awaiting a decision"
-            )));
-        }
+        settle(&mut tx, &movement, Settled::Accepted, note, by, now).await?;
         let event_id = emit(&mut tx, &movement, event, now).await?;
         tx.commit().await?;
         Ok(event_id)
@@ -77,22 +62,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let movement = read(&mut tx, org, id).await?;
-        decide(&mut tx, &movement, "rejected", note, by, now).await?;
-        let moved = sqlx::query(
-            "UPDATE temporary_movements SET state = 'rejected', decided_by = $3, decided_at = $4 \
-             WHERE org = $1 AND id = $2 AND state = 'requested'",
-        )
-        .bind(org)
-        .bind(id)
-        .bind(by)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if moved.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "temporary movement {id} is not awaiting a decision"
-            )));
-        }
+        settle(&mut tx, &movement, Settled::Rejected, note, by, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -186,6 +156,49 @@ async fn decide(
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict(format!(
             "temporary movement {}: the passport has not been shared yet, or is already decided",
+            movement.id
+        )));
+    }
+    Ok(())
+}
+
+/// HR's decision on a movement that is still `requested`.
+#[derive(Clone, Copy)]
+enum Settled {
+    Accepted,
+    Rejected,
+}
+
+/// Records HR's decision on the movement's request and moves the movement from `requested` to
+/// `active` (accepted) or `rejected`, on the caller's transaction. `Conflict` if it is no
+/// longer awaiting a decision.
+async fn settle(
+    conn: &mut AnyConnection,
+    movement: &TemporaryMovement,
+    settled: Settled,
+    note: &str,
+    by: &str,
+    now: i64,
+) -> Result<()> {
+    let (decision, state) = match settled {
+        Settled::Accepted => ("accepted", "active"),
+        Settled::Rejected => ("rejected", "rejected"),
+    };
+    decide(conn, movement, decision, note, by, now).await?;
+    let moved = sqlx::query(
+        "UPDATE temporary_movements SET state = $3, decided_by = $4, decided_at = $5 \
+         WHERE org = $1 AND id = $2 AND state = 'requested'",
+    )
+    .bind(&movement.org)
+    .bind(&movement.id)
+    .bind(state)
+    .bind(by)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Err(StoreError::Conflict(format!(
+            "temporary movement {} is not awaiting a decision",
             movement.id
         )));
     }
