@@ -136,43 +136,8 @@ async fn forged_id_tokens_are_refused_through_the_whole_callback() {
             ),
         ];
         for (name, forge, expected) in cases {
-            let c = reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap();
-            let r = c
-                .get(format!("{}/portal/oidc/start", server.base))
-                .send()
-                .await
-                .unwrap();
-            let auth =
-                reqwest::Url::parse(r.headers()[header::LOCATION].to_str().unwrap()).unwrap();
-            let param = |k: &str| {
-                auth.query_pairs()
-                    .find(|(name, _)| name == k)
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap()
-            };
-            *slot.lock().unwrap() = forge(&param("nonce"));
-            let r = c
-                .get(format!(
-                    "{}/portal/oidc/callback?code=any-code&state={}",
-                    server.base,
-                    param("state")
-                ))
-                .send()
-                .await
-                .unwrap();
-            let status = r.status();
-            let page = r.text().await.unwrap();
+            let (status, page, home) = attempt(&server.base, &slot, forge).await;
             assert!(page.contains(expected), "{name}: {page}");
-            let home = c
-                .get(format!("{}/portal", server.base))
-                .send()
-                .await
-                .unwrap()
-                .status();
             if name.ends_with("(baseline)") {
                 assert_eq!(status, StatusCode::OK, "{name}");
                 assert_eq!(home, StatusCode::OK, "{name}: signed in");
@@ -181,5 +146,64 @@ async fn forged_id_tokens_are_refused_through_the_whole_callback() {
                 assert_eq!(home, StatusCode::SEE_OTHER, "{name}: nobody signed in");
             }
         }
+
+        // A locked account stays locked through single sign-on, with a good token; unlocked,
+        // the same sign-in works again.
+        let store = &server.state.store;
+        let locked = store.record_failed_sign_in(&id, 1, 900, passport_server::now());
+        assert!(locked.await.unwrap(), "one failure at threshold 1 locks");
+        let good_token: Forge = Box::new(|n| sign(&key, key.kid(), &good(n)));
+        let (status, page, home) = attempt(&server.base, &slot, good_token).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "locked: {page}");
+        assert!(page.contains("Your account is locked"), "{page}");
+        assert_eq!(home, StatusCode::SEE_OTHER, "locked: nobody signed in");
+        assert!(server.state.store.unlock_account(&id).await.unwrap());
+        let good_token: Forge = Box::new(|n| sign(&key, key.kid(), &good(n)));
+        let (status, _, home) = attempt(&server.base, &slot, good_token).await;
+        assert_eq!((status, home), (StatusCode::OK, StatusCode::OK), "unlocked");
     }
+}
+
+/// One sign-in through the real callback, the provider answering with `forge(nonce)`; returns
+/// the callback's status and page, and the status of the portal home page afterwards.
+async fn attempt(
+    base: &str,
+    slot: &Mutex<String>,
+    forge: Box<dyn Fn(&str) -> String + '_>,
+) -> (StatusCode, String, StatusCode) {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = c
+        .get(format!("{base}/portal/oidc/start"))
+        .send()
+        .await
+        .unwrap();
+    let auth = reqwest::Url::parse(r.headers()[header::LOCATION].to_str().unwrap()).unwrap();
+    let param = |k: &str| {
+        auth.query_pairs()
+            .find(|(name, _)| name == k)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
+    *slot.lock().unwrap() = forge(&param("nonce"));
+    let r = c
+        .get(format!(
+            "{base}/portal/oidc/callback?code=any-code&state={}",
+            param("state")
+        ))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let page = r.text().await.unwrap();
+    let home = c
+        .get(format!("{base}/portal"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    (status, page, home)
 }

@@ -196,6 +196,21 @@ pub async fn callback(
             ),
         ));
     };
+    // An account an administrator (or repeated failures) locked stays locked whichever way in.
+    let locked = state
+        .store
+        .account(&user_id)
+        .await?
+        .map(|a| a.locked(now()));
+    if locked != Some(false) {
+        tracing::info!(user = %user_id, "single sign-on: account locked");
+        return Ok(refusal(
+            &state,
+            StatusCode::FORBIDDEN,
+            "Your account is locked",
+            "Your portal account is locked for now. Try again later, or ask your organisation's portal administrator to unlock it.",
+        ));
+    }
     if let Some(old) = session_token(&state, &headers) {
         state.store.end_session(&old).await?;
     }
