@@ -19,10 +19,10 @@
 //! other candidates goes too; if it was somebody else's record, the next import of its file
 //! queues it again.
 use crate::governance::{purge_request, PURGED_FOR_ERASURE};
-use crate::governance_mail::delete_mails_to;
+use crate::governance_mail::{addresses_about, delete_mails_to};
 use crate::people::identifiers_of;
 use crate::status::{set_entry, STATUS_REVOKED};
-use crate::subject::{address, email_of, requests_about, review_items_about};
+use crate::subject::{email_of, requests_about, review_items_about};
 use crate::{Result, Store};
 use sqlx::{AnyConnection, Row};
 
@@ -159,15 +159,16 @@ impl Store {
             )
             .await?;
         }
+        let addresses = addresses_about(&mut tx, org, email.as_deref(), &requests).await?;
         for id in &requests {
-            if let Some(p) = purge_request(&mut tx, org, id, PURGED_FOR_ERASURE, now).await? {
+            if let Some(p) = purge_request(&mut tx, org, id, PURGED_FOR_ERASURE, now, None).await? {
                 out.requests += 1;
                 out.presented += p.presented;
                 out.rotation_rows += p.rotation_rows;
             }
         }
-        if let Some(to) = address(email.as_deref()) {
-            out.mails = delete_mails_to(&mut tx, org, to).await?;
+        for to in &addresses {
+            out.mails += delete_mails_to(&mut tx, org, to).await?;
         }
         delete(
             &mut tx,

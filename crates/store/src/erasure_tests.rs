@@ -194,6 +194,18 @@ async fn count(store: &Store, sql: &str, id: &str) -> i64 {
 async fn erasure_revokes_and_deletes_what_is_about_the_person_and_keeps_the_tombstone() {
     for store in stores().await {
         let s = setup(&store).await;
+        // An invitation to the address HR typed on the request matched by her GMC number (not
+        // her own address), and one to Tomasz.
+        for to in ["Someone@Else.example", "tomasz.kowalczyk@nhs.example"] {
+            let mail = crate::outbox::NewMail {
+                org: "RHQ",
+                to,
+                subject: "Your rotation",
+                text: "Dear Dr Example, your link",
+                html: None,
+            };
+            store.enqueue_mail(&mail, 150).await.unwrap();
+        }
         let event = AuditEvent {
             org: "RHQ",
             actor_id: "u-hr",
@@ -234,9 +246,17 @@ async fn erasure_revokes_and_deletes_what_is_about_the_person_and_keeps_the_tomb
                 presented: 1,
                 review_items: 1,
                 rotation_rows: 0,
-                mails: 0,
+                mails: 1,
             }
         );
+        assert_eq!(
+            held.mails.len(),
+            1,
+            "the export lists the e-mail erasure deletes"
+        );
+        let mails = store.mail_items("RHQ", None, 10).await.unwrap();
+        let left: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+        assert_eq!(left, ["tomasz.kowalczyk@nhs.example"]);
         // Her credential is revoked on the status list, where it stays.
         let (_, list, idx) = &s.live;
         let entries = store

@@ -74,30 +74,40 @@ pub const PURGED_FOR_ERASURE: &str = "erasure";
 
 /// Purges request `id` of `org` on `conn` (the caller's transaction) for `reason` (one of the
 /// constants above): see the module doc. `None` if there is no such request or it was purged
-/// already.
+/// already. With `due_before` (retention's cutoff), the request must still be due when it is
+/// taken: decided before the cutoff, or undecided and expired before it, and not held by a
+/// temporary movement. A decision or an acceptance committed since the run chose it wins.
 pub(crate) async fn purge_request(
     conn: &mut AnyConnection,
     org: &str,
     id: &str,
     reason: &str,
     now: i64,
+    due_before: Option<i64>,
 ) -> Result<Option<Purged>> {
+    let still_due = match due_before {
+        None => String::new(),
+        Some(_) => format!(
+            " AND ((decided_at IS NOT NULL AND decided_at < $5) \
+             OR (decided_at IS NULL AND expires_at < $5)) AND {}",
+            retention_hold_sql("$5")
+        ),
+    };
     // The report goes last: this UPDATE first takes the row (PostgreSQL's row lock; SQLite has
     // one writer) and closes it to answers, so the report read next is final, and the rotation
     // row keeps its figures from exactly that report.
-    let updated = sqlx::query(
+    let sql = format!(
         "UPDATE transfer_requests SET person_name = '', person_email = '', \
          registration_number = NULL, start_date = '', end_date = '', \
          decision_note = NULL, enc_key = '', response_code_hash = NULL, \
          expires_at = CASE WHEN expires_at > $3 THEN $3 ELSE expires_at END, purged_at = $3, \
-         purge_reason = $4 WHERE org = $1 AND id = $2 AND purged_at IS NULL",
-    )
-    .bind(org)
-    .bind(id)
-    .bind(now)
-    .bind(reason)
-    .execute(&mut *conn)
-    .await?;
+         purge_reason = $4 WHERE org = $1 AND id = $2 AND purged_at IS NULL{still_due}"
+    );
+    let mut query = sqlx::query(&sql).bind(org).bind(id).bind(now).bind(reason);
+    if let Some(cutoff) = due_before {
+        query = query.bind(cutoff);
+    }
+    let updated = query.execute(&mut *conn).await?;
     if updated.rows_affected() != 1 {
         return Ok(None);
     }
@@ -185,7 +195,9 @@ impl Store {
                 let id: String = row.try_get("id")?;
                 let decided: Option<i64> = row.try_get("decided_at")?;
                 let mut tx = self.pool.begin().await?;
-                let purged = purge_request(&mut tx, org, &id, PURGED_FOR_RETENTION, now).await?;
+                let purged =
+                    purge_request(&mut tx, org, &id, PURGED_FOR_RETENTION, now, Some(cutoff))
+                        .await?;
                 tx.commit().await?;
                 if let Some(p) = purged {
                     progressed = true;

@@ -21,6 +21,36 @@ use sqlx::AnyConnection;
 /// Rows changed per statement of a run, so a run never holds SQLite's writer for long.
 const BATCH: i64 = 1000;
 
+/// The addresses e-mails about a person went to: their own `email` and the address typed on
+/// each of their transfer requests `request_ids` (a rotation list may give another address than
+/// the person's record), lower-cased, each once. Read before the requests are purged.
+pub(crate) async fn addresses_about(
+    conn: &mut AnyConnection,
+    org: &str,
+    email: Option<&str>,
+    request_ids: &[String],
+) -> Result<Vec<String>> {
+    let mut out: Vec<String> = email.into_iter().map(str::to_string).collect();
+    for id in request_ids {
+        let typed: Option<String> = sqlx::query_scalar(
+            "SELECT person_email FROM transfer_requests WHERE org = $1 AND id = $2",
+        )
+        .bind(org)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        out.extend(typed);
+    }
+    let mut out: Vec<String> = out
+        .iter()
+        .map(|a| a.trim().to_lowercase())
+        .filter(|a| !a.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// The e-mails of `org` to `address` (letter case aside), oldest first.
 pub(crate) async fn mails_to(
     conn: &mut AnyConnection,

@@ -283,3 +283,51 @@ async fn a_retention_period_under_a_day_is_refused_and_changes_nothing() {
         );
     }
 }
+
+/// A run chooses its requests, then purges each in its own transaction: a request decided in
+/// between (the day HR accepts an expired, answered request) is no longer due, and is kept.
+#[tokio::test]
+async fn a_request_decided_after_the_run_chose_it_is_not_purged() {
+    for store in stores().await {
+        // Answered, never decided, expired 106 days ago: due under 90 days...
+        let id = request(&store, "R0A", "Late Decision", 120, true, None).await;
+        let cutoff = NOW - 90 * DAY;
+        // ...until HR decides it now, after the run's SELECT.
+        (store.decide_transfer("R0A", &id, "accepted", "", "u-lead", NOW))
+            .await
+            .unwrap();
+        let mut tx = store.pool().begin().await.unwrap();
+        let purged = crate::governance::purge_request(
+            &mut tx,
+            "R0A",
+            &id,
+            crate::PURGED_FOR_RETENTION,
+            NOW,
+            Some(cutoff),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(purged, None);
+        let r = get(&store, "R0A", &id).await;
+        assert_eq!(
+            (r.purged_at, r.person_name.as_str()),
+            (None, "Late Decision")
+        );
+        assert_eq!(store.presented("R0A", &id).await.unwrap().len(), 2);
+        // Erasure (no cutoff) still purges it.
+        let mut tx = store.pool().begin().await.unwrap();
+        let erased = crate::governance::purge_request(
+            &mut tx,
+            "R0A",
+            &id,
+            crate::PURGED_FOR_ERASURE,
+            NOW,
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(erased.is_some());
+    }
+}

@@ -10,8 +10,9 @@
 //! - A review item holds an imported record nobody has matched yet. It is about this person
 //!   when they are among its candidates or it carries one of their identifiers.
 //! - A rotation list row is about them when the transfer request made for it is.
-//! - An e-mail is about them when it is addressed to their email (letter case aside).
-use crate::governance_mail::mails_to;
+//! - An e-mail is about them when it is addressed to their email, or to the address typed on one
+//!   of their transfer requests (letter case aside).
+use crate::governance_mail::{addresses_about, mails_to};
 use crate::governance_rotations::{rotation_rows_of, SubjectRotationRow};
 use crate::imports::read_queued;
 use crate::outbox::MailView;
@@ -191,10 +192,11 @@ impl Store {
         let request_ids = requests_about(&mut conn, org, email, &identifiers).await?;
         let review_items = review_items_about(&mut conn, org, person_id, &identifiers).await?;
         let rotation_rows = rotation_rows_of(&mut conn, org, &request_ids).await?;
-        let mails = match address(email) {
-            Some(to) => mails_to(&mut conn, org, to).await?,
-            None => Vec::new(),
-        };
+        let mut mails = Vec::new();
+        for to in addresses_about(&mut conn, org, email, &request_ids).await? {
+            mails.extend(mails_to(&mut conn, org, &to).await?);
+        }
+        mails.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         // SQLite has one connection: give it back before the calls below take it.
         drop(conn);
         let mut requests = Vec::with_capacity(request_ids.len());
