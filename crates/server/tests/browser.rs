@@ -11,7 +11,7 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use common::browser::{axe, axe_source, browser, screenshot, start_driver};
+use common::browser::{axe, axe_source, browser, screenshot, start_driver, submit_sign_in};
 
 use fantoccini::Locator;
 use passport_records::ImportKind;
@@ -155,16 +155,7 @@ async fn an_hr_user_offers_credentials_in_a_real_browser() {
         .send_keys(PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_url(&format!("{base}/portal").parse().unwrap())
-        .await
-        .unwrap();
+    submit_sign_in(&c, base).await;
     let h1 = c
         .find(Locator::Css("h1"))
         .await
@@ -415,16 +406,7 @@ async fn an_hr_user_offers_credentials_in_a_real_browser() {
         .send_keys(PASSWORD)
         .await
         .unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_url(&format!("{base}/portal").parse().unwrap())
-        .await
-        .unwrap();
+    submit_sign_in(&c, base).await;
     c.goto(&format!("{base}/portal/settings/cstf-periods"))
         .await
         .unwrap();

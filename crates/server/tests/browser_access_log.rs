@@ -10,11 +10,12 @@
 mod common;
 
 use common::access_log::hr_reads_exports_and_decides;
-use common::browser::{axe, axe_source, browser, click, fill, screenshot_sized, start_driver};
-use common::import;
-use common::transfer::{
-    amara_offer, competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv, url_encode,
+use common::browser::{
+    axe, axe_source, browser, click, fill, main_text, screenshot_sized, start_driver, wait_css,
+    wait_h1,
 };
+use common::import;
+use common::transfer::{amara_at_rhq, amara_offer, link, request, tis_csv, url_encode};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
@@ -24,40 +25,6 @@ use std::time::Duration;
 
 const PHONE: (u32, u32) = (390, 844);
 const NARROW: (u32, u32) = (320, 720);
-
-async fn main_text(c: &Client) -> String {
-    match c.find(Locator::Css("main")).await {
-        Ok(m) => m.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
-    match c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(e) => e,
-        Err(e) => panic!("no {css} ({e}); the page says:\n{}", main_text(c).await),
-    }
-}
-
-async fn wait_h1(c: &Client, text: &str) {
-    let xpath = format!("//main//h1[normalize-space()={text:?}]");
-    if let Err(e) = c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::XPath(&xpath))
-        .await
-    {
-        panic!(
-            "no h1 {text:?} ({e}); the page says:\n{}",
-            main_text(c).await
-        );
-    }
-}
 
 /// One key pressed and released, delivered to whatever has focus.
 async fn press(c: &Client, key: Key) {
@@ -141,11 +108,7 @@ async fn the_wallet_shows_who_at_trust_b_looked_at_what_was_shared() {
     let axe_js = axe_source();
     let (_driver, driver_url) = start_driver().await;
     let mut server = common::start(passport_store::testing::sqlite().unwrap()).await;
-    import(&server, "RHQ", ImportKind::EsrStaff, &staff_csv()).await;
-    let competences = competences_csv();
-    import(&server, "RHQ", ImportKind::EsrCompetences, &competences).await;
-    import(&server, "RHQ", ImportKind::OccupationalHealth, &oh_csv()).await;
-    import(&server, "RHQ", ImportKind::DspJson, &dsp_json()).await;
+    amara_at_rhq(&server).await;
     import(&server, "X24", ImportKind::TisPlacements, &tis_csv()).await;
     let base = server.base.clone();
     let profile = tempfile::tempdir().unwrap();

@@ -9,7 +9,9 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use common::browser::{axe, axe_source, browser, click, fill, screenshot, start_driver};
+use common::browser::{
+    axe, axe_source, browser, click, fill, portal_log_in, screenshot, start_driver,
+};
 use common::portal::{sign_in, user, PASSWORD};
 use fantoccini::Locator;
 use passport_records::ImportKind;
@@ -57,14 +59,7 @@ async fn an_auditor_reads_the_audit_log_in_a_real_browser() {
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver_url, profile.path()).await;
     let mut violations = Vec::new();
-    c.goto(&format!("{base}/portal/login")).await.unwrap();
-    fill(&c, "username", "rhq.auditor").await;
-    fill(&c, "password", PASSWORD).await;
-    click(&c, "main form button[type=submit]").await;
-    c.wait()
-        .for_url(&format!("{base}/portal").parse().unwrap())
-        .await
-        .unwrap();
+    portal_log_in(&c, &base, "rhq.auditor", PASSWORD).await;
     let menu = c
         .find(Locator::Css(".nhsuk-header__navigation-list"))
         .await

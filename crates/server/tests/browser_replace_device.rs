@@ -8,11 +8,9 @@
 mod common;
 
 use common::browser::{axe, axe_source, browser, click, portal_sign_in, screenshot, start_driver};
-use common::import;
-use common::transfer::{amara_offer, competences_csv, dsp_json, oh_csv, staff_csv};
+use common::transfer::{amara_at_rhq, amara_offer};
 use fantoccini::Locator;
 use passport_holder::Wallet;
-use passport_records::ImportKind;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,11 +18,7 @@ async fn hr_replaces_a_lost_phone_after_a_confirmation_page() {
     let axe_js = axe_source();
     let (_driver, driver_url) = start_driver().await;
     let server = common::start(passport_store::testing::sqlite().unwrap()).await;
-    import(&server, "RHQ", ImportKind::EsrStaff, &staff_csv()).await;
-    let competences = competences_csv();
-    import(&server, "RHQ", ImportKind::EsrCompetences, &competences).await;
-    import(&server, "RHQ", ImportKind::OccupationalHealth, &oh_csv()).await;
-    import(&server, "RHQ", ImportKind::DspJson, &dsp_json()).await;
+    amara_at_rhq(&server).await;
     let http = passport_holder::http_client().unwrap();
     let (link, code) = amara_offer(&server, "RHQ").await;
     let mut old = Wallet::in_memory().unwrap();

@@ -7,16 +7,15 @@
 #![allow(clippy::unwrap_used)]
 mod common;
 
-use common::browser::{axe, axe_source, browser, click, fill, screenshot_sized, start_driver};
-use common::import;
-use common::transfer::{
-    amara_offer, competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv, url_encode,
+use common::browser::{
+    axe, axe_source, browser, click, fill, screenshot_sized, start_driver, wait_css, wait_h1,
 };
+use common::import;
+use common::transfer::{amara_at_rhq, amara_offer, link, request, tis_csv, url_encode};
 use fantoccini::{Client, Locator};
 use passport_compliance::{Audience, Report, Status};
 use passport_records::ImportKind;
 use passport_store::RequestStatus;
-use std::time::Duration;
 
 const PHONE: (u32, u32) = (390, 844);
 /// The optional query the person unticks.
@@ -36,47 +35,6 @@ async fn h1(c: &Client) -> String {
         .unwrap()
 }
 
-/// Waits until the page's h1 reads `text` (screens render asynchronously).
-async fn wait_h1(c: &Client, text: &str) {
-    let xpath = format!("//main//h1[normalize-space()={text:?}]");
-    if let Err(e) = c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::XPath(&xpath))
-        .await
-    {
-        let body = c
-            .find(Locator::Css("main"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        panic!("no h1 {text:?} ({e}); the page says:\n{body}");
-    }
-}
-
-async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
-    match c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(e) => e,
-        Err(e) => {
-            let body = c
-                .find(Locator::Css("main"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            panic!("no {css} ({e}); the page says:\n{body}");
-        }
-    }
-}
-
 async fn main_text(c: &Client) -> String {
     c.find(Locator::Css("main"))
         .await
@@ -91,11 +49,7 @@ async fn amara_receives_views_shares_with_a_deselection_and_declines_in_the_web_
     let axe_js = axe_source();
     let (_driver, driver_url) = start_driver().await;
     let server = common::start(passport_store::testing::sqlite().unwrap()).await;
-    import(&server, "RHQ", ImportKind::EsrStaff, &staff_csv()).await;
-    let competences = competences_csv();
-    import(&server, "RHQ", ImportKind::EsrCompetences, &competences).await;
-    import(&server, "RHQ", ImportKind::OccupationalHealth, &oh_csv()).await;
-    import(&server, "RHQ", ImportKind::DspJson, &dsp_json()).await;
+    amara_at_rhq(&server).await;
     import(&server, "X24", ImportKind::TisPlacements, &tis_csv()).await;
     let base = &server.base;
 

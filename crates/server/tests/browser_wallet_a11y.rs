@@ -13,12 +13,11 @@
 mod common;
 
 use common::browser::{
-    axe, axe_source, browser, click, fill, screenshot, screenshot_sized, start_driver,
+    axe, axe_source, browser, click, fill, portal_log_in, screenshot, screenshot_sized,
+    start_driver, wait_css, wait_h1,
 };
 use common::import;
-use common::transfer::{
-    amara_offer, competences_csv, dsp_json, link, oh_csv, request, staff_csv, tis_csv, url_encode,
-};
+use common::transfer::{amara_at_rhq, amara_offer, link, request, tis_csv, url_encode};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
@@ -57,40 +56,6 @@ async fn check(c: &Client, axe_js: &str, name: &str, violations: &mut Vec<String
     );
     screenshot_sized(c, &format!("wallet-320-{name}.png"), NARROW).await;
     violations.extend(axe(c, axe_js, &format!("wallet at 320 px, {name}")).await);
-}
-
-async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
-    match c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(e) => e,
-        Err(e) => panic!("no {css} ({e}); the page says:\n{}", main_text(c).await),
-    }
-}
-
-async fn wait_h1(c: &Client, text: &str) {
-    let xpath = format!("//main//h1[normalize-space()={text:?}]");
-    if let Err(e) = c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::XPath(&xpath))
-        .await
-    {
-        panic!(
-            "no h1 {text:?} ({e}); the page says:\n{}",
-            main_text(c).await
-        );
-    }
-}
-
-async fn main_text(c: &Client) -> String {
-    match c.find(Locator::Css("main")).await {
-        Ok(m) => m.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
 }
 
 /// One key pressed and released, delivered to whatever has focus (no element is targeted).
@@ -153,16 +118,7 @@ async fn every_wallet_screen_fits_320_px_sharing_works_by_keyboard_and_a_refusal
     let axe_js = axe_source();
     let (_driver, driver_url) = start_driver().await;
     let server = common::start(passport_store::testing::sqlite().unwrap()).await;
-    import(&server, "RHQ", ImportKind::EsrStaff, &staff_csv()).await;
-    import(
-        &server,
-        "RHQ",
-        ImportKind::EsrCompetences,
-        &competences_csv(),
-    )
-    .await;
-    import(&server, "RHQ", ImportKind::OccupationalHealth, &oh_csv()).await;
-    import(&server, "RHQ", ImportKind::DspJson, &dsp_json()).await;
+    amara_at_rhq(&server).await;
     import(&server, "X24", ImportKind::TisPlacements, &tis_csv()).await;
     let hash = passport_server::portal::hash_password(PASSWORD)
         .await
@@ -314,14 +270,7 @@ async fn every_wallet_screen_fits_320_px_sharing_works_by_keyboard_and_a_refusal
     let portal_window = c.new_window(false).await.unwrap().handle;
     c.switch_to_window(portal_window.clone()).await.unwrap();
     c.set_window_size(1280, 1024).await.unwrap();
-    c.goto(&format!("{base}/portal/login")).await.unwrap();
-    fill(&c, "username", "r0a.browser").await;
-    fill(&c, "password", PASSWORD).await;
-    click(&c, "main form button[type=submit]").await;
-    c.wait()
-        .for_url(&format!("{base}/portal").parse().unwrap())
-        .await
-        .unwrap();
+    portal_log_in(&c, base, "r0a.browser", PASSWORD).await;
     c.goto(&format!("{base}/portal/transfers/{decline_id}"))
         .await
         .unwrap();

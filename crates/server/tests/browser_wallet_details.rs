@@ -9,38 +9,15 @@
 mod common;
 
 use common::browser::{
-    axe, axe_source, browser, click, fill, portal_sign_in, screenshot, screenshot_sized,
-    start_driver,
+    axe, axe_source, browser, click, fill, main_text, portal_sign_in, screenshot, screenshot_sized,
+    start_driver, wait_css,
 };
-use common::import;
-use common::transfer::{
-    amara_offer, competences_csv, dsp_json, link, oh_csv, request, staff_csv, url_encode,
-};
+use common::transfer::{amara_at_rhq, amara_offer, link, request, url_encode};
 use fantoccini::{Client, Locator};
 use passport_compliance::{Audience, Report};
-use passport_records::ImportKind;
 use std::time::Duration;
 
 const PHONE: (u32, u32) = (390, 844);
-
-async fn main_text(c: &Client) -> String {
-    match c.find(Locator::Css("main")).await {
-        Ok(m) => m.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
-    match c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(e) => e,
-        Err(e) => panic!("no {css} ({e}); the page says:\n{}", main_text(c).await),
-    }
-}
 
 /// The id (else the class) of the element that has focus.
 async fn focused_id(c: &Client) -> String {
@@ -59,11 +36,7 @@ async fn amara_declares_her_details_once_and_r0a_sees_them_as_declared_not_verif
     let axe_js = axe_source();
     let (_driver, driver_url) = start_driver().await;
     let server = common::start(passport_store::testing::sqlite().unwrap()).await;
-    import(&server, "RHQ", ImportKind::EsrStaff, &staff_csv()).await;
-    let competences = competences_csv();
-    import(&server, "RHQ", ImportKind::EsrCompetences, &competences).await;
-    import(&server, "RHQ", ImportKind::OccupationalHealth, &oh_csv()).await;
-    import(&server, "RHQ", ImportKind::DspJson, &dsp_json()).await;
+    amara_at_rhq(&server).await;
     let base = &server.base;
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver_url, profile.path()).await;

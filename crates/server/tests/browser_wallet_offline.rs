@@ -18,14 +18,14 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use common::browser::{axe, axe_source, browser, click, fill, screenshot_sized, start_driver};
-use common::import;
-use common::transfer::{amara_offer, competences_csv, dsp_json, oh_csv, staff_csv, url_encode};
-use fantoccini::{Client, Locator};
-use passport_records::ImportKind;
+use common::browser::{
+    axe, axe_source, browser, click, fill, main_text, screenshot_sized, start_driver, wait_css,
+    wait_h1,
+};
+use common::transfer::{amara_at_rhq, amara_offer, url_encode};
+use fantoccini::Client;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 const PHONE: (u32, u32) = (390, 844);
 /// Where the static host puts the wallet: any path works.
@@ -33,40 +33,6 @@ const SITE_PATH: &str = "/staff-wallet/";
 
 /// One Chromium at a time on a small machine.
 static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-async fn main_text(c: &Client) -> String {
-    match c.find(Locator::Css("main")).await {
-        Ok(m) => m.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
-    match c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(e) => e,
-        Err(e) => panic!("no {css} ({e}); the page says:\n{}", main_text(c).await),
-    }
-}
-
-async fn wait_h1(c: &Client, text: &str) {
-    let xpath = format!("//main//h1[normalize-space()={text:?}]");
-    if let Err(e) = c
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::XPath(&xpath))
-        .await
-    {
-        panic!(
-            "no h1 {text:?} ({e}); the page says:\n{}",
-            main_text(c).await
-        );
-    }
-}
 
 /// Waits until a service worker controls the page (after its first install, a reload).
 async fn controlled(c: &Client) -> bool {
@@ -81,15 +47,6 @@ async fn controlled(c: &Client) -> bool {
         .await
         .unwrap();
     v.as_bool().unwrap_or(false)
-}
-
-/// Amara's RHQ records imported.
-async fn amara_at_rhq(server: &common::TestServer) {
-    import(server, "RHQ", ImportKind::EsrStaff, &staff_csv()).await;
-    let competences = competences_csv();
-    import(server, "RHQ", ImportKind::EsrCompetences, &competences).await;
-    import(server, "RHQ", ImportKind::OccupationalHealth, &oh_csv()).await;
-    import(server, "RHQ", ImportKind::DspJson, &dsp_json()).await;
 }
 
 /// Opens `wallet` (a wallet's address) with RHQ's offer for Amara and enters the code.

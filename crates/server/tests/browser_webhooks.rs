@@ -8,10 +8,10 @@ mod common;
 use common::browser::{
     axe, axe_source, browser, click, fill, portal_sign_in, screenshot, start_driver,
 };
+use common::webhooks::{dead_letters, DeadTexts};
 use fantoccini::Locator;
-use passport_server::webhooks::{now_ms, TEMPORARY_MOVEMENT_ACCEPTED, TEMPORARY_MOVEMENT_ENDED};
-use passport_store::outbox::{DeliveryState, NewEvent, NewMail, Outcome, Queue};
-use serde_json::json;
+use passport_server::webhooks::{TEMPORARY_MOVEMENT_ACCEPTED, TEMPORARY_MOVEMENT_ENDED};
+use passport_store::outbox::DeliveryState;
 
 #[tokio::test]
 async fn an_administrator_reviews_webhooks_and_sends_one_again_in_a_real_browser() {
@@ -36,50 +36,17 @@ async fn an_administrator_reviews_webhooks_and_sends_one_again_in_a_real_browser
         .set_subscription_enabled("RHQ", &esr.id, false, 2)
         .await
         .unwrap();
-    let data = json!({"person": "p-1"});
-    let event = NewEvent {
-        org: "RHQ",
-        event_type: TEMPORARY_MOVEMENT_ACCEPTED,
-        subject: "tm-4f2a",
-        data: &data,
-    };
-    store
-        .enqueue_event(&event, passport_server::now())
-        .await
-        .unwrap();
-    let mail = NewMail {
-        org: "RHQ",
-        to: "amara.okafor@example.nhs.uk",
-        subject: "Your rotation to RHQ",
-        text: "Open the link",
-        html: None,
-    };
-    store
-        .enqueue_mail(&mail, passport_server::now())
-        .await
-        .unwrap();
-    let d = store
-        .claim_deliveries("test", now_ms(), 60_000, 10)
-        .await
-        .unwrap()
-        .remove(0);
-    let dead = Outcome::Dead { error: "request failed: error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)".into() };
-    store
-        .finish_attempt(Queue::Webhooks, &d.id, "test", &dead, now_ms())
-        .await
-        .unwrap();
-    let m = store
-        .claim_mail("test", now_ms(), 60_000, 10)
-        .await
-        .unwrap()
-        .remove(0);
-    let dead = Outcome::Dead {
-        error: "e-mail: transient error (451): 4.3.0 try again later".into(),
-    };
-    store
-        .finish_attempt(Queue::Mail, &m.id, "test", &dead, now_ms())
-        .await
-        .unwrap();
+    dead_letters(
+        &server,
+        "RHQ",
+        &DeadTexts {
+            event_subject: "tm-4f2a",
+            mail_subject: "Your rotation to RHQ",
+            webhook_error: "request failed: error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)",
+            mail_error: "e-mail: transient error (451): 4.3.0 try again later",
+        },
+    )
+    .await;
 
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver_url, profile.path()).await;

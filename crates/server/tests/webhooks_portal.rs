@@ -6,63 +6,18 @@
 mod common;
 
 use common::portal::{sign_in, user};
-use passport_server::webhooks::{now_ms, TEMPORARY_MOVEMENT_ACCEPTED};
-use passport_store::outbox::{DeliveryState, NewEvent, NewMail, Outcome, Queue};
+use common::webhooks::{dead_letters, DeadTexts};
+use passport_server::webhooks::TEMPORARY_MOVEMENT_ACCEPTED;
+use passport_store::outbox::DeliveryState;
 use reqwest::StatusCode;
-use serde_json::json;
 
-/// Makes one dead-lettered delivery and one dead-lettered e-mail of `org`, as the worker would
-/// after its last attempt; returns their ids.
-async fn dead_letters(server: &common::TestServer, org: &str) -> (String, String) {
-    let store = &server.state.store;
-    let data = json!({"person": "p-1"});
-    let event = NewEvent {
-        org,
-        event_type: TEMPORARY_MOVEMENT_ACCEPTED,
-        subject: "tm-<b>1</b>",
-        data: &data,
-    };
-    store
-        .enqueue_event(&event, passport_server::now())
-        .await
-        .unwrap();
-    let mail = NewMail {
-        org,
-        to: "amara.okafor@example.nhs.uk",
-        subject: "Your rotation",
-        text: "Open the link",
-        html: None,
-    };
-    store
-        .enqueue_mail(&mail, passport_server::now())
-        .await
-        .unwrap();
-    let d = store
-        .claim_deliveries("test", now_ms(), 60_000, 10)
-        .await
-        .unwrap()
-        .remove(0);
-    let dead = Outcome::Dead {
-        error: "HTTP 503: <i>down</i>".into(),
-    };
-    assert!(store
-        .finish_attempt(Queue::Webhooks, &d.id, "test", &dead, now_ms())
-        .await
-        .unwrap());
-    let m = store
-        .claim_mail("test", now_ms(), 60_000, 10)
-        .await
-        .unwrap()
-        .remove(0);
-    let dead = Outcome::Dead {
-        error: "e-mail: 451 try again later".into(),
-    };
-    assert!(store
-        .finish_attempt(Queue::Mail, &m.id, "test", &dead, now_ms())
-        .await
-        .unwrap());
-    (d.id, m.id)
-}
+/// Dead letters whose texts hold markup, so the page must escape them.
+const DEAD: DeadTexts = DeadTexts {
+    event_subject: "tm-<b>1</b>",
+    mail_subject: "Your rotation",
+    webhook_error: "HTTP 503: <i>down</i>",
+    mail_error: "e-mail: 451 try again later",
+};
 
 #[tokio::test]
 async fn an_administrator_manages_receivers_and_sends_dead_letters_again() {
@@ -128,7 +83,7 @@ async fn an_administrator_manages_receivers_and_sends_dead_letters_again() {
         );
         assert!(server.state.store.subscriptions("RHQ").await.unwrap()[0].enabled);
         // Dead letters are listed with their errors, escaped, and can be sent again.
-        let (delivery, mail) = dead_letters(&server, "RHQ").await;
+        let (delivery, mail) = dead_letters(&server, "RHQ", &DEAD).await;
         let (_, page) = admin.get("/portal/webhooks").await;
         assert!(page.contains("HTTP 503: &lt;i&gt;down&lt;/i&gt;"), "{page}");
         assert!(page.contains("tm-&lt;b&gt;1&lt;/b&gt;") && !page.contains("<b>1</b>"));
@@ -200,7 +155,7 @@ async fn other_roles_and_other_organisations_are_refused() {
             .add_subscription("RHQ", "https://a.example.nhs.uk/", &[], 1)
             .await
             .unwrap();
-        let (delivery, mail) = dead_letters(&server, "RHQ").await;
+        let (delivery, mail) = dead_letters(&server, "RHQ", &DEAD).await;
         let toggle = format!("/portal/webhooks/subscriptions/{}/enabled", sub.id);
         let requeue = format!("/portal/webhooks/deliveries/{delivery}/requeue");
         let requeue_mail = format!("/portal/webhooks/mail/{mail}/requeue");

@@ -204,13 +204,61 @@ pub async fn portal_sign_in(
         )
         .await
         .unwrap();
-    let base = &server.base;
+    portal_log_in(c, &server.base, username, PASSWORD).await;
+}
+
+/// Signs an existing portal user in through the sign-in form in this window and waits for the
+/// portal home page.
+pub async fn portal_log_in(c: &Client, base: &str, username: &str, password: &str) {
     c.goto(&format!("{base}/portal/login")).await.unwrap();
     fill(c, "username", username).await;
-    fill(c, "password", PASSWORD).await;
+    fill(c, "password", password).await;
+    submit_sign_in(c, base).await;
+}
+
+/// Submits the filled-in sign-in form and waits until the portal home page has loaded.
+pub async fn submit_sign_in(c: &Client, base: &str) {
     click(c, "main form button[type=submit]").await;
     c.wait()
         .for_url(&format!("{base}/portal").parse().unwrap())
         .await
         .unwrap();
+}
+
+/// The text of the page's `main` element, or nothing while there is none (the wallet's screens
+/// render asynchronously); for failure messages.
+pub async fn main_text(c: &Client) -> String {
+    match c.find(fantoccini::Locator::Css("main")).await {
+        Ok(m) => m.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Waits up to 30 s for an element matching `css`; on failure says what the page shows.
+pub async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => panic!("no {css} ({e}); the page says:\n{}", main_text(c).await),
+    }
+}
+
+/// Waits up to 30 s until the page's h1 reads `text` (screens render asynchronously).
+pub async fn wait_h1(c: &Client, text: &str) {
+    let xpath = format!("//main//h1[normalize-space()={text:?}]");
+    if let Err(e) = c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(fantoccini::Locator::XPath(&xpath))
+        .await
+    {
+        panic!(
+            "no h1 {text:?} ({e}); the page says:\n{}",
+            main_text(c).await
+        );
+    }
 }

@@ -19,6 +19,7 @@ pub mod rotation;
 pub mod smtp_sink;
 pub mod temporary;
 pub mod transfer;
+pub mod webhooks;
 
 pub struct TestServer {
     pub base: String,

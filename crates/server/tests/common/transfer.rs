@@ -32,6 +32,15 @@ pub async fn amara_offer(server: &TestServer, org: &str) -> (String, String) {
     (offer.link, offer.tx_code)
 }
 
+/// Imports Amara's RHQ records: staff, competences, occupational health and DSP.
+pub async fn amara_at_rhq(server: &TestServer) {
+    import(server, "RHQ", ImportKind::EsrStaff, &staff_csv()).await;
+    let competences = competences_csv();
+    import(server, "RHQ", ImportKind::EsrCompetences, &competences).await;
+    import(server, "RHQ", ImportKind::OccupationalHealth, &oh_csv()).await;
+    import(server, "RHQ", ImportKind::DspJson, &dsp_json()).await;
+}
+
 /// `s` percent-encoded for a URL query value (RFC 3986 unreserved characters kept).
 pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
@@ -48,16 +57,7 @@ pub fn url_encode(s: &str) -> String {
 /// Imports Amara's records at RHQ (and NHS England's at X24) and receives all her
 /// credentials into a new in-memory wallet.
 pub async fn amara_wallet(server: &TestServer) -> Wallet {
-    import(server, "RHQ", ImportKind::EsrStaff, &staff_csv()).await;
-    import(
-        server,
-        "RHQ",
-        ImportKind::EsrCompetences,
-        &competences_csv(),
-    )
-    .await;
-    import(server, "RHQ", ImportKind::OccupationalHealth, &oh_csv()).await;
-    import(server, "RHQ", ImportKind::DspJson, &dsp_json()).await;
+    amara_at_rhq(server).await;
     import(server, "X24", ImportKind::TisPlacements, &tis_csv()).await;
     let mut wallet = Wallet::in_memory().unwrap();
     let http = passport_holder::http_client().unwrap();
