@@ -89,10 +89,8 @@ async fn the_import_page_and_the_dashboard_with_its_charts_in_a_real_browser() {
     fill(&c, "name", "August changeover (synthetic)").await;
     set_date(&c, &common::transfer::day(14)).await;
     upload(&c, &bad).await;
-    let problems = c
-        .find(Locator::Id("problems"))
+    let problems = common::browser::wait_css(&c, "#problems")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -119,10 +117,8 @@ async fn the_import_page_and_the_dashboard_with_its_charts_in_a_real_browser() {
     fill(&c, "name", "August changeover (synthetic)").await;
     set_date(&c, &common::transfer::day(14)).await;
     upload(&c, &good).await;
-    let banner = c
-        .find(Locator::Css(".nhsuk-notification-banner"))
-        .await
-        .unwrap();
+    // The import signs one request per doctor before it answers: wait for the page.
+    let banner = common::browser::wait_css(&c, ".nhsuk-notification-banner").await;
     assert!(banner.text().await.unwrap().contains("30 doctors imported"));
     let id = server.state.store.changeovers(RECEIVING).await.unwrap()[0]
         .id
@@ -194,10 +190,8 @@ async fn the_import_page_and_the_dashboard_with_its_charts_in_a_real_browser() {
     c.set_window_size(WIDE.0, WIDE.1).await.unwrap();
     c.goto(&dashboard).await.unwrap();
     click(&c, "#totals tr[data-standing='gaps'] a").await;
-    let count = c
-        .find(Locator::Id("doctors-count"))
+    let count = common::browser::wait_css(&c, "#doctors-count")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
