@@ -2,30 +2,13 @@
 //! that answered them and by nothing else, only the entries about them that were allowed or
 //! done, bounded, and a proof id spent once.
 #![allow(clippy::unwrap_used)]
-use crate::testing::both;
-use crate::{AuditEvent, NewTemporaryMovement, NewTransferRequest, OrgRow, PresentedRow, Store};
+use crate::{AuditEvent, NewTemporaryMovement, NewTransferRequest, PresentedRow, Store};
 
 const KEY_A: &str = "thumbprint-of-amaras-device-key-aaaaaaaaaaa";
 const KEY_B: &str = "thumbprint-of-someone-elses-key-bbbbbbbbbbb";
 
 async fn stores() -> Vec<Store> {
-    let mut out = Vec::new();
-    for db in both().await.unwrap() {
-        let store = db.open().await.unwrap();
-        for ods in ["RHQ", "R0A"] {
-            let org = OrgRow {
-                ods_code: ods.into(),
-                name: format!("{ods} (synthetic)"),
-                kind: "trust".into(),
-                issuer: format!("https://x/issuers/{ods}"),
-            };
-            store.upsert_org(&org, 1).await.unwrap();
-        }
-        // The database lives as long as the test process (SQLite's folder is kept).
-        std::mem::forget(db);
-        out.push(store);
-    }
-    out
+    crate::tests::stores_with(&["RHQ", "R0A"]).await
 }
 
 fn new_request(org: &str, n: u32) -> NewTransferRequest {

@@ -1,34 +1,11 @@
 //! Accounts, memberships, sessions and sign-in state, each on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used)]
 use crate::testing::both;
-use crate::{Membership, OrgRow, Stage, Store, StoreError, NO_PASSWORD};
+use crate::{Membership, Stage, Store, StoreError, NO_PASSWORD};
 use sqlx::any::AnyPoolOptions;
 
-async fn with_org(store: &Store, ods: &str) {
-    store
-        .upsert_org(
-            &OrgRow {
-                ods_code: ods.into(),
-                name: format!("{ods} (synthetic)"),
-                kind: "trust".into(),
-                issuer: format!("https://x/issuers/{ods}"),
-            },
-            1,
-        )
-        .await
-        .unwrap();
-}
-
 async fn stores() -> Vec<Store> {
-    let mut out = Vec::new();
-    for db in both().await.unwrap() {
-        let store = db.open().await.unwrap();
-        with_org(&store, "RHQ").await;
-        with_org(&store, "R0A").await;
-        std::mem::forget(db);
-        out.push(store);
-    }
-    out
+    crate::tests::stores_with(&["RHQ", "R0A"]).await
 }
 
 fn m(org: &str, role: &str) -> Membership {

@@ -2,30 +2,13 @@
 //! purged (decided long enough ago; undecided and expired long enough ago), the decision stays,
 //! a purged request accepts nothing more, and another organisation's requests are untouched.
 #![allow(clippy::unwrap_used)]
-use crate::testing::both;
 use crate::{
-    AuditEvent, ChainCheck, NewTransferRequest, OrgRow, PresentedRow, ResponseRefusal,
-    RetentionOutcome, Store, StoreError, TransferRequest, SECONDS_PER_DAY,
+    AuditEvent, ChainCheck, NewTransferRequest, PresentedRow, ResponseRefusal, RetentionOutcome,
+    Store, StoreError, TransferRequest, SECONDS_PER_DAY,
 };
 
 pub(crate) async fn stores() -> Vec<Store> {
-    let mut out = Vec::new();
-    for db in both().await.unwrap() {
-        let store = db.open().await.unwrap();
-        for ods in ["RHQ", "R0A"] {
-            let org = OrgRow {
-                ods_code: ods.into(),
-                name: format!("{ods} (synthetic)"),
-                kind: "trust".into(),
-                issuer: format!("https://x/issuers/{ods}"),
-            };
-            store.upsert_org(&org, 1).await.unwrap();
-        }
-        // Keep the SQLite folder alive for the test's duration.
-        std::mem::forget(db);
-        out.push(store);
-    }
-    out
+    crate::tests::stores_with(&["RHQ", "R0A"]).await
 }
 
 const DAY: i64 = SECONDS_PER_DAY;

@@ -1,27 +1,11 @@
 //! Offering anew after a placement changed, on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used)]
 use super::*;
-use crate::testing::both;
-use crate::{ImportOutcome, OrgRow, Store};
+use crate::{ImportOutcome, Store};
 use passport_records::{parse, IdScheme, Identifier, ImportKind};
 
 async fn stores() -> Vec<Store> {
-    let mut out = Vec::new();
-    for db in both().await.unwrap() {
-        let store = db.open().await.unwrap();
-        for ods in ["X24", "R0A"] {
-            let org = OrgRow {
-                ods_code: ods.into(),
-                name: format!("{ods} (synthetic)"),
-                kind: "nhs-england".into(),
-                issuer: format!("https://x/issuers/{ods}"),
-            };
-            store.upsert_org(&org, 1).await.unwrap();
-        }
-        std::mem::forget(db);
-        out.push(store);
-    }
-    out
+    crate::tests::stores_with(&["X24", "R0A"]).await
 }
 
 fn tis() -> String {

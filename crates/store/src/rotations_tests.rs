@@ -1,27 +1,11 @@
 //! Rotation lists, each on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used)]
 use super::*;
-use crate::testing::both;
 use crate::ReminderTarget;
-use crate::{OrgRow, Store};
+use crate::Store;
 
 async fn stores() -> Vec<Store> {
-    let mut out = Vec::new();
-    for db in both().await.unwrap() {
-        let store = db.open().await.unwrap();
-        for ods in ["RHQ", "R0A"] {
-            let org = OrgRow {
-                ods_code: ods.into(),
-                name: format!("{ods} (synthetic)"),
-                kind: "trust".into(),
-                issuer: format!("https://x/issuers/{ods}"),
-            };
-            store.upsert_org(&org, 1).await.unwrap();
-        }
-        std::mem::forget(db);
-        out.push(store);
-    }
-    out
+    crate::tests::stores_with(&["RHQ", "R0A"]).await
 }
 
 fn entry(n: usize) -> RotationEntry {

@@ -26,17 +26,24 @@ async fn with_org(store: &Store, ods: &str) {
         .unwrap();
 }
 
-async fn stores() -> Vec<Store> {
+/// A SQLite and a PostgreSQL store (fresh databases), each with the synthetic organisations
+/// `orgs`: what almost every storage test runs on.
+pub(crate) async fn stores_with(orgs: &[&str]) -> Vec<Store> {
     let mut out = Vec::new();
     for db in both().await.unwrap() {
         let store = db.open().await.unwrap();
-        with_org(&store, "RHQ").await;
-        with_org(&store, "R0A").await;
+        for ods in orgs {
+            with_org(&store, ods).await;
+        }
         // Keep the SQLite folder alive for the test's duration.
         std::mem::forget(db);
         out.push(store);
     }
     out
+}
+
+async fn stores() -> Vec<Store> {
+    stores_with(&["RHQ", "R0A"]).await
 }
 
 async fn import(

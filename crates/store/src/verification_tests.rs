@@ -1,30 +1,9 @@
 //! Transfer request storage, on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used)]
-use crate::testing::both;
-use crate::{NewTransferRequest, OrgRow, PresentedRow, RequestStatus, ResponseRefusal, Store};
+use crate::{NewTransferRequest, PresentedRow, RequestStatus, ResponseRefusal, Store};
 
 async fn stores() -> Vec<Store> {
-    let mut out = Vec::new();
-    for db in both().await.unwrap() {
-        let store = db.open().await.unwrap();
-        for ods in ["RHQ", "R0A"] {
-            store
-                .upsert_org(
-                    &OrgRow {
-                        ods_code: ods.into(),
-                        name: format!("{ods} (synthetic)"),
-                        kind: "trust".into(),
-                        issuer: format!("https://x/issuers/{ods}"),
-                    },
-                    1,
-                )
-                .await
-                .unwrap();
-        }
-        std::mem::forget(db);
-        out.push(store);
-    }
-    out
+    crate::tests::stores_with(&["RHQ", "R0A"]).await
 }
 
 fn new_request(org: &str, n: u32) -> NewTransferRequest {

@@ -3,31 +3,14 @@
 //! it runs; the helpers of `state_tests.rs`.
 #![allow(clippy::unwrap_used)]
 use super::*;
-use crate::testing::both;
-use crate::{OrgRow, PresentedRow};
+use crate::PresentedRow;
 use serde_json::json;
 
 pub(super) const ACCEPTED: &str = "uk.nhs.passport.temporary-movement.accepted.v1";
 pub(super) const ENDED: &str = "uk.nhs.passport.temporary-movement.ended.v1";
 
 pub(super) async fn stores() -> Vec<Store> {
-    let mut out = Vec::new();
-    for db in both().await.unwrap() {
-        let store = db.open().await.unwrap();
-        for ods in ["RHQ", "R0A"] {
-            let org = OrgRow {
-                ods_code: ods.into(),
-                name: format!("{ods} (synthetic)"),
-                kind: "trust".into(),
-                issuer: format!("https://x/issuers/{ods}"),
-            };
-            store.upsert_org(&org, 1).await.unwrap();
-        }
-        // The database lives as long as the test process (SQLite's folder is kept).
-        std::mem::forget(db);
-        out.push(store);
-    }
-    out
+    crate::tests::stores_with(&["RHQ", "R0A"]).await
 }
 
 pub(super) fn request(org: &str, n: u32, kind: &str, start: &str, end: &str) -> NewTransferRequest {
