@@ -2,7 +2,7 @@ use crate::{EngineError, StatusLists};
 use passport_catalogue::{Catalogue, CatalogueError};
 use passport_jose::{Jwk, VerifyingKey};
 use passport_sd_jwt::vc::{self, StatusReference};
-use passport_sd_jwt::{ClaimPath, KbExpectation, KeyBinding, SdJwt, SdJwtError, VerifyOptions};
+use passport_sd_jwt::{KbExpectation, KeyBinding, SdJwt, SdJwtError, VerifyOptions};
 use passport_trust_list::{TrustError, TrustList};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -24,7 +24,6 @@ pub struct VerifiedCredential {
     pub type_name: &'static str,
     /// All processed claims, envelope included.
     pub claims: Map<String, Value>,
-    pub disclosed: Vec<ClaimPath>,
     pub holder: Option<Jwk>,
     pub status: StatusReference,
 }
@@ -39,7 +38,6 @@ pub struct SelfDeclaredCredential {
     pub type_name: &'static str,
     /// All processed claims, envelope included.
     pub claims: Map<String, Value>,
-    pub disclosed: Vec<ClaimPath>,
     pub holder: Jwk,
 }
 
@@ -65,7 +63,6 @@ impl PresentationVerifier<'_> {
         presentation: &str,
         opts: &VerifyOptions,
     ) -> Result<SelfDeclaredCredential, EngineError> {
-        let sd_jwt = SdJwt::parse(presentation)?;
         let issuer_failure: RefCell<Option<EngineError>> = RefCell::new(None);
         let resolve = |_header: &Map<String, Value>,
                        payload: &Map<String, Value>|
@@ -91,7 +88,7 @@ impl PresentationVerifier<'_> {
             jwk.verifying_key()
                 .map_err(|e| SdJwtError::IssuerKey(e.to_string()))
         };
-        let v = match vc::verify_received(sd_jwt, presentation, &resolve, opts) {
+        let v = match vc::verify(presentation, &resolve, opts) {
             Ok(v) => v,
             Err(e) => return Err(issuer_failure.into_inner().unwrap_or(EngineError::SdJwt(e))),
         };
@@ -115,7 +112,6 @@ impl PresentationVerifier<'_> {
             vct: v.vct,
             type_name: ty.name,
             claims: v.sd_jwt.claims,
-            disclosed: v.sd_jwt.disclosed,
             holder,
         })
     }
@@ -128,8 +124,10 @@ impl PresentationVerifier<'_> {
         expect: KbExpectation,
         now: i64,
     ) -> Result<VerifiedCredential, EngineError> {
-        let opts =
-            VerifyOptions::new(now, KeyBinding::Required(expect)).with_leeway(self.leeway_secs);
+        let opts = VerifyOptions::new(now, KeyBinding::Required(expect))
+            .with_leeway(self.leeway_secs)
+            .with_typ(passport_sd_jwt::VC_TYP)
+            .without_disclosure_paths();
         self.verify_with(presentation, &opts)
     }
 
@@ -140,8 +138,10 @@ impl PresentationVerifier<'_> {
         credential: &str,
         now: i64,
     ) -> Result<(String, &'static str), EngineError> {
-        let opts = VerifyOptions::new(now, KeyBinding::HolderReceipt).with_leeway(self.leeway_secs);
-        let (v, ty) = self.verify_signed(SdJwt::parse(credential)?, credential, &opts)?;
+        let opts = VerifyOptions::new(now, KeyBinding::HolderReceipt)
+            .with_leeway(self.leeway_secs)
+            .without_disclosure_paths();
+        let (v, ty) = self.verify_signed(credential, &opts)?;
         Ok((v.iss, ty))
     }
 
@@ -162,8 +162,7 @@ impl PresentationVerifier<'_> {
         presentation: &str,
         opts: &VerifyOptions,
     ) -> Result<VerifiedCredential, EngineError> {
-        let sd_jwt = SdJwt::parse(presentation)?;
-        let (v, ty) = self.verify_signed(sd_jwt, presentation, opts)?;
+        let (v, ty) = self.verify_signed(presentation, opts)?;
         let status = v.status.ok_or(EngineError::NoStatus)?;
         let issuer_ods = self
             .trust
@@ -176,7 +175,6 @@ impl PresentationVerifier<'_> {
             vct: v.vct,
             type_name: ty,
             claims: v.sd_jwt.claims,
-            disclosed: v.sd_jwt.disclosed,
             holder: v.sd_jwt.holder_key,
             status,
         })
@@ -189,7 +187,6 @@ impl PresentationVerifier<'_> {
 
     fn verify_signed(
         &self,
-        sd_jwt: SdJwt,
         received: &str,
         opts: &VerifyOptions,
     ) -> Result<(vc::VerifiedVc, &'static str), EngineError> {
@@ -210,7 +207,7 @@ impl PresentationVerifier<'_> {
                 SdJwtError::IssuerKey(msg)
             })
         };
-        let v = match vc::verify_received(sd_jwt, received, &resolve, opts) {
+        let v = match vc::verify(received, &resolve, opts) {
             Ok(v) => v,
             Err(e) => {
                 return Err(trust_failure

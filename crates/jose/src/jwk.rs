@@ -79,17 +79,14 @@ impl Jwk {
                 return Err(JoseError::AlgorithmNotAllowed(alg.clone()));
             }
         }
-        let x = b64::decode(&self.x)?;
-        let y = b64::decode(&self.y)?;
-        if x.len() != 32 || y.len() != 32 {
-            return Err(JoseError::InvalidKey(
-                "P-256 coordinates must be 32 bytes".into(),
-            ));
+        let coordinates_len = || JoseError::InvalidKey("P-256 coordinates must be 32 bytes".into());
+        if b64::decoded_len(&self.x) != 32 || b64::decoded_len(&self.y) != 32 {
+            return Err(coordinates_len());
         }
         let mut point = [0u8; 65];
         point[0] = 4;
-        point[1..33].copy_from_slice(&x);
-        point[33..].copy_from_slice(&y);
+        b64::decode_into(&self.x, &mut point[1..33])?;
+        b64::decode_into(&self.y, &mut point[33..])?;
         Ok(point)
     }
 
@@ -108,6 +105,20 @@ impl Jwk {
             ("x", &self.x),
             ("y", &self.y),
         ])
+    }
+
+    /// A copy with only the members that make the key (`kty`, `crv`, `x`, `y`: RFC 7638's),
+    /// as a credential's `cnf.jwk` carries it.
+    pub fn key_only(&self) -> Jwk {
+        Jwk {
+            kty: self.kty.clone(),
+            crv: self.crv.clone(),
+            x: self.x.clone(),
+            y: self.y.clone(),
+            kid: None,
+            alg: None,
+            use_: None,
+        }
     }
 
     /// A copy with `kid` set (to the thumbprint when `kid` is None).

@@ -83,7 +83,16 @@ fn split(compact: &str) -> Result<Split<'_>, JoseError> {
             "expected three dot-separated parts".into(),
         ));
     };
-    let header = parse_object(&b64::decode(h)?, "JWS header")?;
+    // Headers are small: decoded on the stack when they fit.
+    let mut stack = [0u8; 256];
+    let heap;
+    let header_bytes: &[u8] = if b64::decoded_len(h) <= stack.len() {
+        b64::decode_into(h, &mut stack)?
+    } else {
+        heap = b64::decode(h)?;
+        &heap
+    };
+    let header = parse_object(header_bytes, "JWS header")?;
     match header.get("alg") {
         Some(Value::String(alg)) if alg == ES256 => {}
         Some(Value::String(alg)) => return Err(JoseError::AlgorithmNotAllowed(alg.clone())),
@@ -94,9 +103,13 @@ fn split(compact: &str) -> Result<Split<'_>, JoseError> {
             "crit header parameters are not supported".into(),
         ));
     }
-    let signature: [u8; 64] = b64::decode(s)?
-        .try_into()
-        .map_err(|_| JoseError::Malformed("ES256 signature must be 64 bytes".into()))?;
+    if b64::decoded_len(s) != 64 {
+        return Err(JoseError::Malformed(
+            "ES256 signature must be 64 bytes".into(),
+        ));
+    }
+    let mut signature = [0u8; 64];
+    b64::decode_into(s, &mut signature)?;
     Ok((
         header,
         b64::decode(p)?,
@@ -114,6 +127,21 @@ impl<'a> CompactJws<'a> {
         Ok(CompactJws {
             header,
             payload: parse_object(&payload, "JWS payload")?,
+            signing_input,
+            signature,
+        })
+    }
+}
+
+impl<'a> CompactJws<'a, Vec<u8>> {
+    /// Like [`CompactJws::parse`], with the payload left as its decoded bytes, for a caller that
+    /// reads them its own way (an SD-JWT verifier applying disclosures as it reads). The payload
+    /// has not been checked to be JSON.
+    pub fn parse_raw(compact: &'a str) -> Result<Self, JoseError> {
+        let (header, payload, signing_input, signature) = split(compact)?;
+        Ok(CompactJws {
+            header,
+            payload,
             signing_input,
             signature,
         })

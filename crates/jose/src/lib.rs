@@ -14,6 +14,7 @@ pub mod jwk;
 pub mod jws;
 mod signer;
 pub mod strict_json;
+mod strict_parser;
 
 pub use error::JoseError;
 pub use jwk::{Jwk, Jwks, VerifyingKey};

@@ -1,79 +1,84 @@
 //! JSON parsing that refuses duplicate object member names, at any depth. Two parsers that
 //! disagree on which duplicate wins (first or last) can be made to see different claims; refusing
-//! duplicates closes that gap. Nesting is bounded by serde_json's recursion limit (128).
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::map::Entry;
-use serde_json::{Map, Value};
-use std::fmt;
-
-/// A JSON value read with duplicate member names refused at any depth.
-pub struct Strict(pub Value);
-
-impl<'de> Deserialize<'de> for Strict {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(v.into())
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(v.into())
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Strict(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let Strict(value) = map.next_value()?;
-            match out.entry(key) {
-                Entry::Occupied(seen) => {
-                    let key = seen.key();
-                    return Err(de::Error::custom(format!("duplicate member name {key:?}")));
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(value);
-                }
-            }
-        }
-        Ok(Value::Object(out))
-    }
-}
+//! duplicates closes that gap. Otherwise the rules are serde_json's (the reader in
+//! `strict_parser.rs` is tested against it): at most 127 nested arrays or objects, lone
+//! surrogates and numbers beyond `f64` refused.
+use serde_json::Value;
 
 /// Parses JSON text, refusing duplicate member names.
 pub fn from_slice(bytes: &[u8]) -> Result<Value, String> {
-    serde_json::from_slice::<Strict>(bytes)
-        .map(|s| s.0)
-        .map_err(|e| e.to_string())
+    crate::strict_parser::Parser::new(bytes).document()
+}
+
+/// What comes next in a [`Reader`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    Object,
+    Array,
+    /// A string, number, `true`, `false` or `null`.
+    Scalar,
+}
+
+/// A pull reader over JSON text with the rules of [`from_slice`] (duplicates aside, which the
+/// caller building objects must refuse itself): for callers that handle some members specially
+/// instead of building the whole value, such as an SD-JWT verifier reading `_sd` digests without
+/// allocating them, or a disclosure's salt without keeping it. Nesting counts against the same
+/// limit as [`from_slice`]. Every method reports malformed text as an error.
+pub struct Reader<'a>(crate::strict_parser::Parser<'a>);
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader(crate::strict_parser::Parser::new(bytes))
+    }
+
+    /// The kind of the next value (whitespace skipped).
+    pub fn peek(&mut self) -> Result<Next, String> {
+        self.0.peek_kind()
+    }
+
+    /// Consumes the `{` of an object.
+    pub fn begin_object(&mut self) -> Result<(), String> {
+        self.0.open(b'{', "expected an object")
+    }
+
+    /// The next member name of the object being read (its `:` consumed), or `None` at its `}`.
+    /// `first` is true for the first call after [`Self::begin_object`].
+    pub fn next_key(&mut self, first: bool) -> Result<Option<String>, String> {
+        if !self.0.next_in(b'}', first)? {
+            return Ok(None);
+        }
+        self.0.skip_ws();
+        let key = self.0.string_item()?;
+        self.0.expect(b':', "expected ':'")?;
+        Ok(Some(key))
+    }
+
+    /// Consumes the `[` of an array.
+    pub fn begin_array(&mut self) -> Result<(), String> {
+        self.0.open(b'[', "expected an array")
+    }
+
+    /// Whether another item of the array being read follows (consuming the `,` before it);
+    /// `false` at its `]`. `first` is true for the first call after [`Self::begin_array`].
+    pub fn next_item(&mut self, first: bool) -> Result<bool, String> {
+        self.0.next_in(b']', first)
+    }
+
+    /// The next value, whole.
+    pub fn value(&mut self) -> Result<Value, String> {
+        self.0.value()
+    }
+
+    /// The next value, which must be a string: borrowed from the text when it has no escapes.
+    pub fn str(&mut self) -> Result<std::borrow::Cow<'a, str>, String> {
+        self.0.skip_ws();
+        self.0.str_item()
+    }
+
+    /// Checks that nothing but whitespace follows the value read.
+    pub fn finish(mut self) -> Result<(), String> {
+        self.0.end()
+    }
 }
 
 #[cfg(test)]

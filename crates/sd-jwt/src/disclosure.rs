@@ -2,8 +2,7 @@
 //! `base64url(JSON [salt, value])` for an array element.
 use crate::SdJwtError;
 use passport_jose::b64;
-use passport_jose::strict_json::Strict;
-use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
+use passport_jose::strict_json::Reader;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,9 +23,9 @@ pub const DIGEST_LEN: usize = 43;
 
 impl Digest {
     pub fn of(text: &[u8]) -> Self {
-        let hash = ring::digest::digest(&ring::digest::SHA256, text);
+        let hash = crate::sha256(text);
         let mut out = [0u8; DIGEST_LEN];
-        b64::encode_into(hash.as_ref(), &mut out);
+        b64::encode_into(&hash, &mut out);
         Digest(out)
     }
 
@@ -125,22 +124,7 @@ impl Disclosure {
     /// array of a string salt, a string claim name (for an object property) and a value, with no
     /// duplicate member names anywhere in the value.
     pub fn parse(encoded: &str) -> Result<Self, SdJwtError> {
-        let malformed = |e: String| SdJwtError::DisclosureMalformed(e);
-        let mut stack = [0u8; STACK_DECODE];
-        let heap;
-        let bytes: &[u8] = if b64::decoded_len(encoded) <= STACK_DECODE {
-            b64::decode_into(encoded, &mut stack).map_err(|e| malformed(e.to_string()))?
-        } else {
-            heap = b64::decode(encoded).map_err(|e| malformed(e.to_string()))?;
-            &heap
-        };
-        let Parts(name, value) =
-            serde_json::from_slice(bytes).map_err(|e| malformed(format!("{e}")))?;
-        if let Some(name) = &name {
-            if name == "_sd" || name == "..." {
-                return Err(SdJwtError::ReservedClaimName(name.clone()));
-            }
-        }
+        let (name, value) = decode(encoded)?;
         Ok(Disclosure {
             encoded: encoded.to_string(),
             name,
@@ -165,68 +149,56 @@ impl Disclosure {
     }
 }
 
-/// The name (if any) and value of a disclosure array, read without building the array.
-struct Parts(Option<String>, Value);
-
-impl<'de> Deserialize<'de> for Parts {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(PartsVisitor)
-    }
-}
-
-struct PartsVisitor;
-
-impl<'de> Visitor<'de> for PartsVisitor {
-    type Value = Parts;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a disclosure array [salt, name, value] or [salt, value]")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parts, A::Error> {
-        let count =
-            |n: usize| de::Error::custom(format!("array has {n} elements (expected 2 or 3)"));
-        if seq.next_element::<Salt>()?.is_none() {
-            return Err(count(0));
-        }
-        let Some(Strict(second)) = seq.next_element()? else {
-            return Err(count(1));
-        };
-        let Some(Strict(third)) = seq.next_element()? else {
-            return Ok(Parts(None, second));
-        };
-        if seq.next_element::<de::IgnoredAny>()?.is_some() {
-            return Err(de::Error::custom(
-                "array has more than 3 elements (expected 2 or 3)",
-            ));
-        }
-        match second {
-            Value::String(name) => Ok(Parts(Some(name), third)),
-            _ => Err(de::Error::custom("claim name is not a string")),
+/// The name (if any) and value of a received disclosure's text: [`Disclosure::parse`] without
+/// the digest or a copy of the text.
+pub(crate) fn decode(encoded: &str) -> Result<(Option<String>, Value), SdJwtError> {
+    let malformed = |e: String| SdJwtError::DisclosureMalformed(e);
+    let mut stack = [0u8; STACK_DECODE];
+    let heap;
+    let bytes: &[u8] = if b64::decoded_len(encoded) <= STACK_DECODE {
+        b64::decode_into(encoded, &mut stack).map_err(|e| malformed(e.to_string()))?
+    } else {
+        heap = b64::decode(encoded).map_err(|e| malformed(e.to_string()))?;
+        &heap
+    };
+    let (name, value) = parts(bytes).map_err(malformed)?;
+    if let Some(name) = &name {
+        if name == "_sd" || name == "..." {
+            return Err(SdJwtError::ReservedClaimName(name.clone()));
         }
     }
+    Ok((name, value))
 }
 
-/// Accepts a JSON string (the salt) without keeping it.
-struct Salt;
-
-impl<'de> Deserialize<'de> for Salt {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(SaltVisitor)
+/// The name (if any) and value of a disclosure array `[salt, name, value]` or `[salt, value]`,
+/// read without building the array or keeping the salt. Duplicate member names anywhere in the
+/// value are refused.
+fn parts(bytes: &[u8]) -> Result<(Option<String>, Value), String> {
+    let count = |n: usize| format!("array has {n} elements (expected 2 or 3)");
+    let mut items = Reader::new(bytes);
+    items.begin_array()?;
+    if !items.next_item(true)? {
+        return Err(count(0));
     }
-}
-
-struct SaltVisitor;
-
-impl Visitor<'_> for SaltVisitor {
-    type Value = Salt;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("the salt, a string")
+    items
+        .str()
+        .map_err(|e| format!("the salt is not a string: {e}"))?;
+    if !items.next_item(false)? {
+        return Err(count(1));
     }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Salt, E> {
-        Ok(Salt)
+    let second = items.value()?;
+    if !items.next_item(false)? {
+        items.finish()?;
+        return Ok((None, second));
+    }
+    let third = items.value()?;
+    if items.next_item(false)? {
+        return Err("array has more than 3 elements (expected 2 or 3)".into());
+    }
+    items.finish()?;
+    match second {
+        Value::String(name) => Ok((Some(name), third)),
+        _ => Err("claim name is not a string".into()),
     }
 }
 

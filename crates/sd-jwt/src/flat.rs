@@ -132,9 +132,17 @@ pub fn issue_flat(
         json(&mut scratch, &nbf)?;
     }
     if let Some(jwk) = envelope.holder {
-        scratch.extend_from_slice(b",\"cnf\":{\"jwk\":");
-        json(&mut scratch, jwk)?;
-        scratch.push(b'}');
+        // Only the members that make the key (RFC 7638's): `kid`, `alg` and `use` the wallet may
+        // have sent add bytes to every credential and tell a verifier nothing it needs.
+        scratch.extend_from_slice(b",\"cnf\":{\"jwk\":{\"kty\":");
+        json_str(&mut scratch, &jwk.kty)?;
+        scratch.extend_from_slice(b",\"crv\":");
+        json_str(&mut scratch, &jwk.crv)?;
+        scratch.extend_from_slice(b",\"x\":");
+        json_str(&mut scratch, &jwk.x)?;
+        scratch.extend_from_slice(b",\"y\":");
+        json_str(&mut scratch, &jwk.y)?;
+        scratch.extend_from_slice(b"}}");
     }
     if let Some(status) = envelope.status {
         scratch.extend_from_slice(b",\"status\":{\"status_list\":{\"idx\":");
@@ -244,7 +252,10 @@ mod tests {
         }
         assert_eq!(v.status, Some(status.clone()));
         assert_eq!(v.sd_jwt.claims["nbf"], 90);
-        assert_eq!(v.sd_jwt.holder_key.as_ref(), Some(holder.public_jwk()));
+        assert_eq!(
+            v.sd_jwt.holder_key.as_ref().map(Jwk::thumbprint),
+            Some(holder.public_jwk().thumbprint())
+        );
         let payload = sd.unverified_payload().unwrap();
         assert_eq!(payload["recordType"], "X");
         assert!(payload["_sd"].as_array().unwrap().len() >= 3);

@@ -71,10 +71,16 @@ pub(crate) fn verify(
     if p.aud.as_deref().ok_or(SdJwtError::MissingClaim("aud"))? != expect.aud {
         return Err(SdJwtError::KbAudience);
     }
+    let mut expected = [0u8; crate::disclosure::DIGEST_LEN];
+    passport_jose::b64::encode_into(
+        &crate::sha256(presentation_prefix.as_bytes()),
+        &mut expected,
+    );
     if p.sd_hash
         .as_deref()
         .ok_or(SdJwtError::MissingClaim("sd_hash"))?
-        != sha256_b64(presentation_prefix)
+        .as_bytes()
+        != expected
     {
         return Err(SdJwtError::KbSdHash);
     }

@@ -7,19 +7,20 @@
 use crate::disclosure::{Disclosure, DIGEST_LEN};
 use crate::path::{ClaimPath, PathSegment};
 use crate::{SdJwtError, SD_ALG};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Disclosures nested in disclosures nest this deep at most; deeper input is refused rather than
 /// risking the stack.
-const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 
 /// Hashes a digest by its first eight bytes. Digests are base64url SHA-256 outputs: those the
 /// holder sends cannot be chosen, those in the payload are signed by a trusted issuer, and their
 /// number is capped, so no keyed hash is needed against collision flooding.
 #[derive(Default)]
-struct DigestHasher(u64);
+pub(crate) struct DigestHasher(u64);
 
 impl Hasher for DigestHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -33,7 +34,7 @@ impl Hasher for DigestHasher {
     }
 }
 
-type Fast = BuildHasherDefault<DigestHasher>;
+pub(crate) type Fast = BuildHasherDefault<DigestHasher>;
 
 pub(crate) struct Processed {
     pub claims: Map<String, Value>,
@@ -152,21 +153,24 @@ impl Walker<'_> {
                     "array-element disclosure referenced from an object's _sd".into(),
                 ));
             };
-            if map.contains_key(&name) {
-                return Err(SdJwtError::ClaimCollision(name));
-            }
+            let slot = match map.entry(name) {
+                Entry::Occupied(taken) => {
+                    return Err(SdJwtError::ClaimCollision(taken.key().clone()))
+                }
+                Entry::Vacant(slot) => slot,
+            };
             let mut value = std::mem::take(&mut d.value);
             let mut path = Vec::with_capacity(self.path.len() + 1);
             path.extend_from_slice(&self.path);
-            path.push(PathSegment::Key(name.clone()));
+            path.push(PathSegment::Key(slot.key().clone()));
             if value.is_object() || value.is_array() {
-                self.path.push(PathSegment::Key(name.clone()));
+                self.path.push(PathSegment::Key(slot.key().clone()));
                 let r = self.value(&mut value, depth + 1);
                 self.path.pop();
                 r?;
             }
             self.paths[i] = Some(ClaimPath(path));
-            map.insert(name, value);
+            slot.insert(value);
         }
         Ok(())
     }

@@ -111,7 +111,7 @@ fn envelope_payload(
         payload.insert("nbf".into(), nbf.into());
     }
     if let Some(jwk) = &envelope.holder {
-        payload.insert("cnf".into(), json!({ "jwk": jwk }));
+        payload.insert("cnf".into(), json!({ "jwk": jwk.key_only() }));
     }
     if let Some(status) = &envelope.status {
         payload.insert("status".into(), status.to_claim());
@@ -140,8 +140,11 @@ pub fn verify(
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
 ) -> Result<VerifiedVc, SdJwtError> {
-    let sd_jwt = SdJwt::parse(presentation)?;
-    verify_vc(sd_jwt, Some(sd_hash_input(presentation)), resolve_key, opts)
+    if opts.expected_typ == Some(VC_TYP) {
+        return envelope_of(crate::verify::verify(presentation, resolve_key, opts)?);
+    }
+    let opts = opts.clone().with_typ(VC_TYP);
+    envelope_of(crate::verify::verify(presentation, resolve_key, &opts)?)
 }
 
 pub fn verify_sd_jwt(
@@ -170,7 +173,13 @@ fn verify_vc(
     opts: &VerifyOptions,
 ) -> Result<VerifiedVc, SdJwtError> {
     let opts = opts.clone().with_typ(VC_TYP);
-    let verified = verify_with_prefix(sd_jwt, prefix, resolve_key, &opts)?;
+    envelope_of(verify_with_prefix(sd_jwt, prefix, resolve_key, &opts)?)
+}
+
+/// The SD-JWT VC checks on a verified SD-JWT: nothing never-disclosable was disclosed (when the
+/// paths were built; the one pass refuses such disclosures itself), `iss` and `vct` present, and
+/// the status reference read.
+fn envelope_of(verified: Verified) -> Result<VerifiedVc, SdJwtError> {
     for path in &verified.disclosed {
         if let [PathSegment::Key(name)] = path.0.as_slice() {
             if NEVER_DISCLOSABLE.contains(&name.as_str()) {

@@ -1,5 +1,6 @@
 //! The verifier's side: RFC 9901 section 7.1 (issuer-signed JWT and disclosures) and 7.3 (key
 //! binding), in the order the RFC gives, stopping at the first failure.
+use crate::onepass;
 use crate::path::ClaimPath;
 use crate::present::SdJwt;
 use crate::process::process;
@@ -36,6 +37,9 @@ pub struct VerifyOptions {
     /// The JOSE `typ` the issuer-signed JWT must carry, if any.
     pub expected_typ: Option<&'static str>,
     pub key_binding: KeyBinding,
+    /// Whether [`Verified::disclosed`] is filled in (the default). A relying party that only
+    /// reads the claims turns it off and saves building a path per disclosure.
+    pub disclosure_paths: bool,
 }
 
 impl VerifyOptions {
@@ -45,7 +49,14 @@ impl VerifyOptions {
             leeway: DEFAULT_LEEWAY_SECS,
             expected_typ: None,
             key_binding,
+            disclosure_paths: true,
         }
+    }
+
+    /// Leaves [`Verified::disclosed`] empty (see [`Self::disclosure_paths`]).
+    pub fn without_disclosure_paths(mut self) -> Self {
+        self.disclosure_paths = false;
+        self
     }
 
     /// Sets the clock-skew leeway, clamped to `0..=MAX_LEEWAY_SECS`.
@@ -70,7 +81,8 @@ pub struct Verified {
     pub header: Map<String, Value>,
     /// Processed claims: digests replaced by disclosed values, `_sd`/`_sd_alg` removed.
     pub claims: Map<String, Value>,
-    /// The path of each disclosure that was presented.
+    /// The path of each disclosure that was presented (empty if the options turned it off;
+    /// it may also be filled in then).
     pub disclosed: Vec<ClaimPath>,
     /// The holder key from `cnf.jwk`, if the credential is holder-bound.
     pub holder_key: Option<Jwk>,
@@ -89,6 +101,9 @@ pub fn verify(
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
 ) -> Result<Verified, SdJwtError> {
+    if let Some(done) = verify_in_one_pass(presentation, resolve_key, opts) {
+        return done;
+    }
     let sd_jwt = SdJwt::parse(presentation)?;
     verify_with_prefix(sd_jwt, Some(sd_hash_input(presentation)), resolve_key, opts)
 }
@@ -108,6 +123,43 @@ pub fn verify_parsed(
     verify_with_prefix(sd_jwt.clone(), None, resolve_key, opts)
 }
 
+/// The fast path of [`verify`]: the disclosures are applied in one pass over the received text
+/// ([`onepass`]), then the signature, times and key binding are checked exactly as on the
+/// general path. `None` when the one pass gave up, before anything was decided: the caller then
+/// takes the general path, which gives the result or the precise error.
+fn verify_in_one_pass(
+    text: &str,
+    resolve_key: &KeyResolver<'_>,
+    opts: &VerifyOptions,
+) -> Option<Result<Verified, SdJwtError>> {
+    if text.len() > crate::present::MAX_INPUT_BYTES {
+        return None;
+    }
+    let (jwt, rest) = text.split_once('~')?;
+    let end = rest.rfind('~')?;
+    let (middle, kb_jwt) = (&rest[..end], &rest[end + 1..]);
+    let disclosures: Vec<&str> = if middle.is_empty() {
+        Vec::new()
+    } else {
+        middle.split('~').collect()
+    };
+    if disclosures.len() > crate::present::MAX_DISCLOSURES || disclosures.contains(&"") {
+        return None;
+    }
+    let jws = CompactJws::parse_raw(jwt).ok()?;
+    let processed = onepass::process_text(&jws.payload, &disclosures, opts.disclosure_paths)?;
+    let kb_jwt = (!kb_jwt.is_empty()).then_some(kb_jwt);
+    let prefix = &text[..jwt.len() + 1 + end + 1];
+    Some(conclude(
+        jws,
+        Ok(processed),
+        kb_jwt,
+        prefix,
+        resolve_key,
+        opts,
+    ))
+}
+
 /// `prefix`, when the caller still has the received text, saves rebuilding it for `sd_hash`.
 /// Takes the SD-JWT by value: the disclosed values move into the claims rather than being copied.
 pub(crate) fn verify_with_prefix(
@@ -117,31 +169,65 @@ pub(crate) fn verify_with_prefix(
     opts: &VerifyOptions,
 ) -> Result<Verified, SdJwtError> {
     // 7.1 step 2: the issuer-signed JWT. alg is checked against the allow-list during parsing.
-    let jws = CompactJws::parse(&sd_jwt.jwt).map_err(SdJwtError::IssuerJwt)?;
-    if let Some(expected) = opts.expected_typ {
-        if jws.typ() != Some(expected) {
-            return Err(SdJwtError::WrongTyp {
-                expected,
-                found: jws.typ().map(str::to_string),
-            });
+    let jws = CompactJws::parse_raw(&sd_jwt.jwt).map_err(SdJwtError::IssuerJwt)?;
+    let rebuilt;
+    let prefix = match prefix {
+        Some(p) => p,
+        None => {
+            rebuilt = sd_jwt.prefix();
+            rebuilt.as_str()
         }
-    }
-    let key = resolve_key(&jws.header, &jws.payload)?;
-    jws.verify(&key).map_err(|_| SdJwtError::IssuerSignature)?;
+    };
+    let disclosures = std::mem::take(&mut sd_jwt.disclosures);
+    conclude(
+        jws,
+        Err(disclosures),
+        sd_jwt.kb_jwt.as_deref(),
+        prefix,
+        resolve_key,
+        opts,
+    )
+}
 
-    // cnf is read from the issuer-signed part before disclosures are applied.
-    let holder_key = holder_key(&jws.payload)?;
-    let (header, payload) = jws.into_parts();
-
-    // 7.1 steps 3-5: disclosures.
-    let processed = process(payload, &mut sd_jwt.disclosures)?;
-    let claims = processed.claims;
+/// RFC 9901 section 7.1 and 7.3 from the parsed issuer-signed JWT: with the disclosures already
+/// applied by the one pass (`Ok`), or still to apply (`Err`) after the signature is checked.
+fn conclude(
+    jws: CompactJws<'_, Vec<u8>>,
+    disclosures: Result<crate::process::Processed, Vec<crate::Disclosure>>,
+    kb_jwt: Option<&str>,
+    prefix: &str,
+    resolve_key: &KeyResolver<'_>,
+    opts: &VerifyOptions,
+) -> Result<Verified, SdJwtError> {
+    let (claims, paths, holder_key) = match disclosures {
+        Ok(processed) => {
+            check_typ(&jws, opts)?;
+            // The one pass never takes a disclosed `iss` or `cnf`: these are the issuer's.
+            let key = resolve_key(&jws.header, &processed.claims)?;
+            jws.verify(&key).map_err(|_| SdJwtError::IssuerSignature)?;
+            let holder_key = holder_key(&processed.claims)?;
+            (processed.claims, processed.paths, holder_key)
+        }
+        Err(mut disclosures) => {
+            let payload = passport_jose::jws::parse_object(&jws.payload, "JWS payload")
+                .map_err(SdJwtError::IssuerJwt)?;
+            check_typ(&jws, opts)?;
+            let key = resolve_key(&jws.header, &payload)?;
+            jws.verify(&key).map_err(|_| SdJwtError::IssuerSignature)?;
+            // cnf is read from the issuer-signed part before disclosures are applied.
+            let holder_key = holder_key(&payload)?;
+            // 7.1 steps 3-5: disclosures.
+            let processed = process(payload, &mut disclosures)?;
+            (processed.claims, processed.paths, holder_key)
+        }
+    };
+    let header = jws.header;
 
     // 7.1 step 4/5: validity of the time claims, with bounded leeway.
     check_times(&claims, opts.now, opts.leeway)?;
 
     // 7.3: key binding.
-    let kb = match (&opts.key_binding, &sd_jwt.kb_jwt) {
+    let kb = match (&opts.key_binding, kb_jwt) {
         (KeyBinding::HolderReceipt, Some(_)) => return Err(SdJwtError::KbUnexpected),
         (KeyBinding::HolderReceipt, None) => None,
         (KeyBinding::NotRequired, Some(_)) => return Err(SdJwtError::KbUnexpected),
@@ -159,14 +245,6 @@ pub(crate) fn verify_with_prefix(
             let vk = jwk
                 .verifying_key()
                 .map_err(|e| SdJwtError::NoHolderKey(e.to_string()))?;
-            let rebuilt;
-            let prefix = match prefix {
-                Some(p) => p,
-                None => {
-                    rebuilt = sd_jwt.prefix();
-                    rebuilt.as_str()
-                }
-            };
             Some(crate::kb::verify(
                 kb_jwt,
                 prefix,
@@ -180,10 +258,22 @@ pub(crate) fn verify_with_prefix(
     Ok(Verified {
         header,
         claims,
-        disclosed: processed.paths,
+        disclosed: paths,
         holder_key,
         kb,
     })
+}
+
+fn check_typ<P>(jws: &CompactJws<'_, P>, opts: &VerifyOptions) -> Result<(), SdJwtError> {
+    if let Some(expected) = opts.expected_typ {
+        if jws.typ() != Some(expected) {
+            return Err(SdJwtError::WrongTyp {
+                expected,
+                found: jws.typ().map(str::to_string),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_times(claims: &Map<String, Value>, now: i64, leeway: i64) -> Result<(), SdJwtError> {

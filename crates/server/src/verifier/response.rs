@@ -279,7 +279,9 @@ async fn verify_all(
     };
     let opts =
         passport_sd_jwt::VerifyOptions::new(now, passport_sd_jwt::KeyBinding::Required(expect))
-            .with_leeway(60);
+            .with_leeway(60)
+            .with_typ(passport_sd_jwt::VC_TYP)
+            .without_disclosure_paths();
     let empty = StatusLists::default();
     let first_pass = PresentationVerifier {
         trust,
