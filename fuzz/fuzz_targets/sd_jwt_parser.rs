@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = sd.claims_and_paths();
         let _ = sd.serialize();
     }
-    let resolve = |_: &serde_json::Map<String, serde_json::Value>, _: &serde_json::Map<String, serde_json::Value>| {
+    let resolve = |_: &passport_jose::jws::HeaderInfo, _: &serde_json::Map<String, serde_json::Value>| {
         Err::<passport_jose::VerifyingKey, _>(SdJwtError::IssuerKey("fuzz".into()))
     };
     let _ = passport_sd_jwt::verify::verify(text, &resolve, &VerifyOptions::new(0, KeyBinding::NotRequired));

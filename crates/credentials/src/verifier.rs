@@ -1,5 +1,6 @@
 use crate::{EngineError, StatusLists};
 use passport_catalogue::{Catalogue, CatalogueError};
+use passport_jose::jws::HeaderInfo;
 use passport_jose::{Jwk, VerifyingKey};
 use passport_sd_jwt::vc::{self, StatusReference};
 use passport_sd_jwt::{KbExpectation, KeyBinding, SdJwt, SdJwtError, VerifyOptions};
@@ -64,7 +65,7 @@ impl PresentationVerifier<'_> {
         opts: &VerifyOptions,
     ) -> Result<SelfDeclaredCredential, EngineError> {
         let issuer_failure: RefCell<Option<EngineError>> = RefCell::new(None);
-        let resolve = |_header: &Map<String, Value>,
+        let resolve = |_header: &HeaderInfo,
                        payload: &Map<String, Value>|
          -> Result<VerifyingKey, SdJwtError> {
             let fail = |e: EngineError| {
@@ -193,14 +194,14 @@ impl PresentationVerifier<'_> {
         // The resolver sees untrusted input; it only picks a key, through the trust list. A trust
         // failure is kept so the caller gets the precise reason, not a generic "no key".
         let trust_failure: RefCell<Option<TrustError>> = RefCell::new(None);
-        let resolve = |header: &Map<String, Value>,
+        let resolve = |header: &HeaderInfo,
                        payload: &Map<String, Value>|
          -> Result<VerifyingKey, SdJwtError> {
             let iss = payload
                 .get("iss")
                 .and_then(Value::as_str)
                 .ok_or(SdJwtError::MissingClaim("iss"))?;
-            let kid = header.get("kid").and_then(Value::as_str);
+            let kid = header.kid.as_deref();
             self.trust.issuer_key(iss, kid).map_err(|e| {
                 let msg = e.to_string();
                 *trust_failure.borrow_mut() = Some(e);

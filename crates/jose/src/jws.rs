@@ -70,11 +70,37 @@ pub struct CompactJws<'a, P = Map<String, Value>> {
 }
 
 /// A JWS split into its checked header, raw payload bytes, signing input and signature.
-type Split<'a> = (Map<String, Value>, Vec<u8>, &'a str, [u8; 64]);
+type Split<'a, H = Map<String, Value>> = (H, Vec<u8>, &'a str, [u8; 64]);
 
 /// Splits and checks everything but the payload: three parts, ES256 only, no `crit`, 64-byte
 /// signature. Returns the header, the payload bytes and the signing input.
 fn split(compact: &str) -> Result<Split<'_>, JoseError> {
+    split_with(compact, |bytes| {
+        let header = parse_object(bytes, "JWS header")?;
+        check_header(&header)?;
+        Ok(header)
+    })
+}
+
+/// `alg` is ES256 and there is no `crit`.
+fn check_header(header: &Map<String, Value>) -> Result<(), JoseError> {
+    match header.get("alg") {
+        Some(Value::String(alg)) if alg == ES256 => {}
+        Some(Value::String(alg)) => return Err(JoseError::AlgorithmNotAllowed(alg.clone())),
+        _ => return Err(JoseError::Malformed("header has no string alg".into())),
+    }
+    if header.contains_key("crit") {
+        return Err(JoseError::Malformed(
+            "crit header parameters are not supported".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn split_with<H>(
+    compact: &str,
+    read_header: impl FnOnce(&[u8]) -> Result<H, JoseError>,
+) -> Result<Split<'_, H>, JoseError> {
     let mut parts = compact.split('.');
     let (Some(h), Some(p), Some(s), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -92,17 +118,7 @@ fn split(compact: &str) -> Result<Split<'_>, JoseError> {
         heap = b64::decode(h)?;
         &heap
     };
-    let header = parse_object(header_bytes, "JWS header")?;
-    match header.get("alg") {
-        Some(Value::String(alg)) if alg == ES256 => {}
-        Some(Value::String(alg)) => return Err(JoseError::AlgorithmNotAllowed(alg.clone())),
-        _ => return Err(JoseError::Malformed("header has no string alg".into())),
-    }
-    if header.contains_key("crit") {
-        return Err(JoseError::Malformed(
-            "crit header parameters are not supported".into(),
-        ));
-    }
+    let header = read_header(header_bytes)?;
     if b64::decoded_len(s) != 64 {
         return Err(JoseError::Malformed(
             "ES256 signature must be 64 bytes".into(),
@@ -118,6 +134,95 @@ fn split(compact: &str) -> Result<Split<'_>, JoseError> {
     ))
 }
 
+/// The protected header members a verifier of credentials uses. The header was checked as
+/// [`CompactJws::parse`] checks it (ES256, no `crit`, no duplicate names); other members are
+/// ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderInfo {
+    /// `typ`, if it is a string.
+    pub typ: Option<String>,
+    /// `kid`, if it is a string.
+    pub kid: Option<String>,
+}
+
+impl HeaderInfo {
+    /// Reads the header without building a JSON object when it is plain (each member once,
+    /// `alg` the string ES256, `typ` and `kid` strings, no `crit`); otherwise the general reading
+    /// decides, with its error.
+    fn read(bytes: &[u8]) -> Result<Self, JoseError> {
+        if let Some(info) = Self::plain(bytes) {
+            return Ok(info);
+        }
+        let header = parse_object(bytes, "JWS header")?;
+        check_header(&header)?;
+        let text = |name: &str| header.get(name).and_then(Value::as_str).map(str::to_string);
+        Ok(HeaderInfo {
+            typ: text("typ"),
+            kid: text("kid"),
+        })
+    }
+
+    fn plain(bytes: &[u8]) -> Option<Self> {
+        let mut r = crate::strict_json::Reader::new(bytes);
+        r.begin_object().ok()?;
+        let mut info = HeaderInfo::default();
+        let mut alg = false;
+        let mut others: Vec<String> = Vec::new();
+        let mut first = true;
+        while let Some(key) = r.next_key(first).ok()? {
+            first = false;
+            let value = r.value().ok()?;
+            let slot = match key.as_str() {
+                "alg" if !alg && value.as_str() == Some(ES256) => {
+                    alg = true;
+                    continue;
+                }
+                "alg" | "crit" => return None,
+                "typ" => &mut info.typ,
+                "kid" => &mut info.kid,
+                _ if others.contains(&key) => return None,
+                _ => {
+                    others.push(key);
+                    continue;
+                }
+            };
+            match value {
+                Value::String(text) if slot.is_none() => *slot = Some(text),
+                _ => return None,
+            }
+        }
+        r.finish().ok()?;
+        alg.then_some(info)
+    }
+}
+
+/// A compact JWS with its header read into [`HeaderInfo`] and its payload left as bytes: what a
+/// credential verifier needs, without building the header as a JSON object.
+pub struct RawJws<'a> {
+    pub header: HeaderInfo,
+    pub payload: Vec<u8>,
+    signing_input: &'a str,
+    signature: [u8; 64],
+}
+
+impl<'a> RawJws<'a> {
+    /// Splits and checks `header.payload.signature` as [`CompactJws::parse_raw`] does.
+    pub fn parse(compact: &'a str) -> Result<Self, JoseError> {
+        let (header, payload, signing_input, signature) = split_with(compact, HeaderInfo::read)?;
+        Ok(RawJws {
+            header,
+            payload,
+            signing_input,
+            signature,
+        })
+    }
+
+    /// Checks the signature with the key the caller chose for this token.
+    pub fn verify(&self, key: &VerifyingKey) -> Result<(), JoseError> {
+        key.verify(self.signing_input.as_bytes(), &self.signature)
+    }
+}
+
 impl<'a> CompactJws<'a> {
     /// Parses `header.payload.signature`. Rejects at once any algorithm other than ES256 (so `none`
     /// and HMAC never reach a key), any `crit` header (no extensions are understood), non-object
@@ -131,6 +236,31 @@ impl<'a> CompactJws<'a> {
             signature,
         })
     }
+}
+
+/// The parts of a compact JWS whose protected header is exactly `header` (base64url text, as
+/// this system writes a fixed header such as a KB-JWT's): the header is known, so it is neither
+/// decoded nor parsed. Returns the payload bytes, the signing input and the signature, or `None`
+/// if the header differs or anything else is off; the caller then takes [`CompactJws::parse`] or
+/// [`CompactJws::parse_typed`], which give the precise error. `header` must decode to an
+/// ES256 header without `crit`.
+pub fn split_known_header<'a>(
+    compact: &'a str,
+    header: &str,
+) -> Option<(Vec<u8>, &'a str, [u8; 64])> {
+    let rest = compact.strip_prefix(header)?.strip_prefix('.')?;
+    let (payload, signature) = rest.split_once('.')?;
+    if signature.contains('.') || b64::decoded_len(signature) != 64 {
+        return None;
+    }
+    let mut sig = [0u8; 64];
+    b64::decode_into(signature, &mut sig).ok()?;
+    let payload_bytes = b64::decode(payload).ok()?;
+    Some((
+        payload_bytes,
+        &compact[..header.len() + 1 + payload.len()],
+        sig,
+    ))
 }
 
 impl<'a> CompactJws<'a, Vec<u8>> {
@@ -218,6 +348,48 @@ mod tests {
             b64::encode(payload.to_string()),
             b64::encode(sig)
         )
+    }
+
+    /// The header read without building an object agrees with the general reading: the same
+    /// `typ` and `kid` when both accept, and no acceptance the general reading refuses.
+    #[test]
+    fn header_info_agrees_with_the_general_reading() {
+        for text in [
+            r#"{"alg":"ES256","typ":"dc+sd-jwt","kid":"k1"}"#,
+            r#"{"kid":"k1","alg":"ES256"}"#,
+            r#"{"alg":"ES256","typ":5,"x5c":["a"]}"#,
+            r#"{"alg":"ES256","alg":"ES256"}"#,
+            r#"{"alg":"none"}"#,
+            r#"{"alg":"HS256","typ":"dc+sd-jwt"}"#,
+            r#"{"typ":"dc+sd-jwt"}"#,
+            r#"{"alg":"ES256","crit":["b64"]}"#,
+            r#"{"alg":"ES256","kid":"a","kid":"b"}"#,
+            r#"{"alg":"ES256","x":1,"x":2}"#,
+            r#"{"alg":"ES256","x":{"y":1,"y":2}}"#,
+            r#"{"alg":"ES256"} trailing"#,
+            r#"["alg","ES256"]"#,
+        ] {
+            let general = parse_object(text.as_bytes(), "JWS header").and_then(|h| {
+                check_header(&h)?;
+                Ok(h)
+            });
+            match (HeaderInfo::read(text.as_bytes()), general) {
+                (Ok(info), Ok(h)) => {
+                    assert_eq!(
+                        info.typ.as_deref(),
+                        h.get("typ").and_then(Value::as_str),
+                        "{text}"
+                    );
+                    assert_eq!(
+                        info.kid.as_deref(),
+                        h.get("kid").and_then(Value::as_str),
+                        "{text}"
+                    );
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                (a, b) => panic!("{text}: {a:?} vs {b:?}"),
+            }
+        }
     }
 
     #[test]

@@ -66,7 +66,8 @@ fn issue_cstf() -> Issued {
 
 fn resolver(
     key: VerifyingKey,
-) -> impl Fn(&Map<String, Value>, &Map<String, Value>) -> Result<VerifyingKey, SdJwtError> {
+) -> impl Fn(&passport_jose::jws::HeaderInfo, &Map<String, Value>) -> Result<VerifyingKey, SdJwtError>
+{
     move |_, _| Ok(key)
 }
 

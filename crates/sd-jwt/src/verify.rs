@@ -5,7 +5,7 @@ use crate::path::ClaimPath;
 use crate::present::SdJwt;
 use crate::process::process;
 use crate::SdJwtError;
-use passport_jose::jws::CompactJws;
+use passport_jose::jws::{HeaderInfo, RawJws};
 use passport_jose::{Jwk, VerifyingKey};
 use serde_json::{Map, Value};
 
@@ -78,7 +78,8 @@ impl VerifyOptions {
 /// A verified SD-JWT: every claim the holder disclosed plus the always-visible ones.
 #[derive(Debug, Clone)]
 pub struct Verified {
-    pub header: Map<String, Value>,
+    /// The protected header's `typ` and `kid`.
+    pub header: HeaderInfo,
     /// Processed claims: digests replaced by disclosed values, `_sd`/`_sd_alg` removed.
     pub claims: Map<String, Value>,
     /// The path of each disclosure that was presented (empty if the options turned it off;
@@ -90,10 +91,11 @@ pub struct Verified {
     pub kb: Option<crate::kb::KbClaims>,
 }
 
-/// Finds the issuer's key from the (still unverified) header and payload, typically from `iss`
-/// and `kid` through the trust list. Only the key comes from here; the algorithm is always ES256.
+/// Finds the issuer's key from the (still unverified) header's `kid` and the issuer-signed
+/// claims, typically from `iss` and `kid` through the trust list. Only the key comes from here;
+/// the algorithm is always ES256.
 pub type KeyResolver<'a> =
-    dyn Fn(&Map<String, Value>, &Map<String, Value>) -> Result<VerifyingKey, SdJwtError> + 'a;
+    dyn Fn(&HeaderInfo, &Map<String, Value>) -> Result<VerifyingKey, SdJwtError> + 'a;
 
 /// Verifies an SD-JWT or SD-JWT+KB in compact form.
 pub fn verify(
@@ -146,7 +148,7 @@ fn verify_in_one_pass(
     if disclosures.len() > crate::present::MAX_DISCLOSURES || disclosures.contains(&"") {
         return None;
     }
-    let jws = CompactJws::parse_raw(jwt).ok()?;
+    let jws = RawJws::parse(jwt).ok()?;
     let processed = onepass::process_text(&jws.payload, &disclosures, opts.disclosure_paths)?;
     let kb_jwt = (!kb_jwt.is_empty()).then_some(kb_jwt);
     let prefix = &text[..jwt.len() + 1 + end + 1];
@@ -169,7 +171,7 @@ pub(crate) fn verify_with_prefix(
     opts: &VerifyOptions,
 ) -> Result<Verified, SdJwtError> {
     // 7.1 step 2: the issuer-signed JWT. alg is checked against the allow-list during parsing.
-    let jws = CompactJws::parse_raw(&sd_jwt.jwt).map_err(SdJwtError::IssuerJwt)?;
+    let jws = RawJws::parse(&sd_jwt.jwt).map_err(SdJwtError::IssuerJwt)?;
     let rebuilt;
     let prefix = match prefix {
         Some(p) => p,
@@ -192,7 +194,7 @@ pub(crate) fn verify_with_prefix(
 /// RFC 9901 section 7.1 and 7.3 from the parsed issuer-signed JWT: with the disclosures already
 /// applied by the one pass (`Ok`), or still to apply (`Err`) after the signature is checked.
 fn conclude(
-    jws: CompactJws<'_, Vec<u8>>,
+    jws: RawJws<'_>,
     disclosures: Result<crate::process::Processed, Vec<crate::Disclosure>>,
     kb_jwt: Option<&str>,
     prefix: &str,
@@ -264,12 +266,12 @@ fn conclude(
     })
 }
 
-fn check_typ<P>(jws: &CompactJws<'_, P>, opts: &VerifyOptions) -> Result<(), SdJwtError> {
+fn check_typ(jws: &RawJws<'_>, opts: &VerifyOptions) -> Result<(), SdJwtError> {
     if let Some(expected) = opts.expected_typ {
-        if jws.typ() != Some(expected) {
+        if jws.header.typ.as_deref() != Some(expected) {
             return Err(SdJwtError::WrongTyp {
                 expected,
-                found: jws.typ().map(str::to_string),
+                found: jws.header.typ.clone(),
             });
         }
     }

@@ -50,7 +50,8 @@ fn issue(issuer: &Es256Signer, holder: &Es256Signer) -> String {
 
 fn resolver(
     key: VerifyingKey,
-) -> impl Fn(&Map<String, Value>, &Map<String, Value>) -> Result<VerifyingKey, SdJwtError> {
+) -> impl Fn(&passport_jose::jws::HeaderInfo, &Map<String, Value>) -> Result<VerifyingKey, SdJwtError>
+{
     move |_, _| Ok(key)
 }
 

@@ -88,7 +88,7 @@ fn check_sd_jwt(file: &str) {
         .unwrap()
         .verifying_key()
         .unwrap();
-    let resolve = move |_: &Map<String, Value>, _: &Map<String, Value>| Ok(key);
+    let resolve = move |_: &passport_jose::jws::HeaderInfo, _: &Map<String, Value>| Ok(key);
     let got = verify(v["presentation"].as_str().unwrap(), &resolve, &options(&v)).unwrap();
     assert_eq!(got.claims, expected(&v), "{file}: processed payload");
     if let Some(issued) = v.get("sd_jwt_issued").and_then(Value::as_str) {
@@ -133,7 +133,7 @@ fn check_vc(file: &str) {
         .unwrap()
         .verifying_key()
         .unwrap();
-    let resolve = move |_: &Map<String, Value>, _: &Map<String, Value>| Ok(key);
+    let resolve = move |_: &passport_jose::jws::HeaderInfo, _: &Map<String, Value>| Ok(key);
     let got = vc::verify(v["presentation"].as_str().unwrap(), &resolve, &options(&v)).unwrap();
     assert_eq!(got.sd_jwt.claims, expected(&v), "{file}: processed payload");
     assert_eq!(got.vct, v["issuer_signed_payload"]["vct"].as_str().unwrap());
@@ -157,7 +157,7 @@ fn rfc9901_main_example_kb_is_bound_to_its_nonce() {
         .unwrap()
         .verifying_key()
         .unwrap();
-    let resolve = move |_: &Map<String, Value>, _: &Map<String, Value>| Ok(key);
+    let resolve = move |_: &passport_jose::jws::HeaderInfo, _: &Map<String, Value>| Ok(key);
     let mut opts = options(&v);
     if let KeyBinding::Required(e) = &mut opts.key_binding {
         e.nonce = "another".into();
