@@ -53,6 +53,21 @@ impl<'a> Reader<'a> {
         Ok(Some(key))
     }
 
+    /// Like [`Self::next_key`], borrowing the name from the text when it has no escapes, for a
+    /// caller that keeps only some members.
+    pub fn next_key_str(
+        &mut self,
+        first: bool,
+    ) -> Result<Option<std::borrow::Cow<'a, str>>, String> {
+        if !self.0.next_in(b'}', first)? {
+            return Ok(None);
+        }
+        self.0.skip_ws();
+        let key = self.0.str_item()?;
+        self.0.expect(b':', "expected ':'")?;
+        Ok(Some(key))
+    }
+
     /// Consumes the `[` of an array.
     pub fn begin_array(&mut self) -> Result<(), String> {
         self.0.open(b'[', "expected an array")

@@ -109,12 +109,19 @@ pub fn issue_flat(
             salts.write_salt(&mut scratch)?;
             digests.push(digest_of(&scratch));
         }
-        // Sorted, so the order of digests reveals nothing about the order of claims.
-        // Ordered by their first eight characters (ties, vanishingly rare, in any order).
-        digests.sort_unstable_by_key(|d| {
-            u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
-        });
     }
+    // Sorted, so the order of digests reveals nothing about the order of claims. Ordered by their
+    // first eight characters (ties, vanishingly rare, in any order); the small keys are sorted
+    // rather than the 43-byte digests.
+    let mut order: Vec<(u64, usize)> = digests
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let key = u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
+            (key, i)
+        })
+        .collect();
+    order.sort_unstable();
 
     scratch.clear();
     scratch.extend_from_slice(b"{\"iss\":");
@@ -159,12 +166,12 @@ pub fn issue_flat(
     }
     if !digests.is_empty() {
         scratch.extend_from_slice(b",\"_sd\":[");
-        for (i, d) in digests.iter().enumerate() {
-            if i > 0 {
+        for (n, &(_, i)) in order.iter().enumerate() {
+            if n > 0 {
                 scratch.push(b',');
             }
             scratch.push(b'"');
-            scratch.extend_from_slice(d);
+            scratch.extend_from_slice(&digests[i]);
             scratch.push(b'"');
         }
         scratch.push(b']');

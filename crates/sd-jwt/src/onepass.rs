@@ -130,21 +130,33 @@ impl Pass<'_> {
         let members_from = self.members.len();
         let found_from = self.found.len();
         let mut sd_at = None;
+        let mut alg_at = None;
         let mut first = true;
-        while let Some(key) = r.next_key(first).ok()? {
+        while let Some(key) = r.next_key_str(first).ok()? {
             first = false;
+            // `_sd` and (at the top) `_sd_alg` keep a nameless place among the members, so that
+            // taking them out below moves the others as the general path's removal does.
             if key == "_sd" {
                 if sd_at.is_some() {
                     return None;
                 }
                 sd_at = Some(self.members.len() - members_from);
                 self.digests(r)?;
-                self.members.push((key, Value::Null));
+                self.members.push((String::new(), Value::Null));
+                continue;
+            }
+            if top && key == "_sd_alg" {
+                if alg_at.is_some() || r.str().ok()? != SD_ALG {
+                    return None;
+                }
+                alg_at = Some(self.members.len() - members_from);
+                self.members.push((String::new(), Value::Null));
                 continue;
             }
             if key == "..." {
                 return None;
             }
+            let key = key.into_owned();
             let value = match r.peek().ok()? {
                 Next::Object => {
                     let inner = if level == Level::Reserved
@@ -176,18 +188,10 @@ impl Pass<'_> {
         }
         // Swap-removal on the shared stack swaps with this object's last member: the members of
         // the objects inside it were taken off the stack when they were built.
-        if top {
-            let at = self.members[members_from..]
-                .iter()
-                .position(|(k, _)| k == "_sd_alg");
-            if let Some(at) = at {
-                if self.members[members_from + at].1.as_str() != Some(SD_ALG) {
-                    return None;
-                }
-                self.members.swap_remove(members_from + at);
-                if sd_at == Some(self.members.len() - members_from) {
-                    sd_at = Some(at);
-                }
+        if let Some(at) = alg_at {
+            self.members.swap_remove(members_from + at);
+            if sd_at == Some(self.members.len() - members_from) {
+                sd_at = Some(at);
             }
         }
         if let Some(at) = sd_at {
