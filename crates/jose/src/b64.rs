@@ -13,6 +13,12 @@ pub fn encode_append(bytes: impl AsRef<[u8]>, out: &mut Vec<u8>) {
     URL_SAFE_NO_PAD.encode_append(bytes, out);
 }
 
+/// Appends the unpadded base64url encoding of `bytes` to a string (base64url is ASCII, so the
+/// text needs no UTF-8 check afterwards).
+pub fn encode_append_str(bytes: impl AsRef<[u8]>, out: &mut String) {
+    URL_SAFE_NO_PAD.encode_append(bytes, out);
+}
+
 /// Encodes into `out`, which must hold exactly the encoded length; returns the text written.
 pub fn encode_into<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a [u8] {
     URL_SAFE_NO_PAD.encode(bytes, base64_simd::Out::from_slice(out))

@@ -7,7 +7,7 @@ use crate::disclosure::{Digest, DIGEST_LEN};
 use crate::issue::SaltSource;
 use crate::vc::{StatusReference, NEVER_DISCLOSABLE};
 use crate::{SdJwtError, SD_ALG, VC_TYP};
-use passport_jose::b64::encode_append;
+use passport_jose::b64::encode_append_str;
 use passport_jose::{Jwk, Signer};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -72,7 +72,7 @@ pub fn issue_flat(
     max_decoys: usize,
 ) -> Result<String, SdJwtError> {
     let mut scratch: Vec<u8> = Vec::with_capacity(512);
-    let mut tail: Vec<u8> = Vec::with_capacity(claims.len() * 128);
+    let mut tail = String::with_capacity(claims.len() * 128);
     let mut digests: Vec<[u8; DIGEST_LEN]> = Vec::with_capacity(claims.len() + max_decoys);
     let mut visible: Vec<(&String, &Value)> = Vec::with_capacity(always_visible.len());
 
@@ -99,9 +99,9 @@ pub fn issue_flat(
         json_value(&mut scratch, value)?;
         scratch.push(b']');
         let start = tail.len();
-        encode_append(&scratch, &mut tail);
-        digests.push(digest_of(&tail[start..]));
-        tail.push(b'~');
+        encode_append_str(&scratch, &mut tail);
+        digests.push(digest_of(&tail.as_bytes()[start..]));
+        tail.push('~');
     }
     if !digests.is_empty() {
         for _ in 0..salts.below_or_equal(max_decoys)? {
@@ -180,25 +180,25 @@ pub fn issue_flat(
     scratch.extend_from_slice(SD_ALG.as_bytes());
     scratch.extend_from_slice(b"\"}");
 
-    let mut out: Vec<u8> = Vec::with_capacity(128 + scratch.len() * 4 / 3 + 90 + tail.len());
+    // Written as a string: everything appended is base64url text or '.' and '~'.
+    let mut out = String::with_capacity(128 + scratch.len() * 4 / 3 + 90 + tail.len());
     let mut header = Vec::with_capacity(96);
     header.extend_from_slice(b"{\"alg\":\"ES256\",\"typ\":\"");
     header.extend_from_slice(VC_TYP.as_bytes());
     header.extend_from_slice(b"\",\"kid\":");
     json_str(&mut header, signer.kid())?;
     header.push(b'}');
-    encode_append(&header, &mut out);
-    out.push(b'.');
-    encode_append(&scratch, &mut out);
+    encode_append_str(&header, &mut out);
+    out.push('.');
+    encode_append_str(&scratch, &mut out);
     let signature = signer
-        .sign(&out)
+        .sign(out.as_bytes())
         .map_err(|e| SdJwtError::Issuance(e.to_string()))?;
-    out.push(b'.');
-    encode_append(&signature, &mut out);
-    out.push(b'~');
-    out.extend_from_slice(&tail);
-    // Only base64url, '.' and '~' were written.
-    String::from_utf8(out).map_err(|e| SdJwtError::Issuance(e.to_string()))
+    out.push('.');
+    encode_append_str(signature, &mut out);
+    out.push('~');
+    out.push_str(&tail);
+    Ok(out)
 }
 
 #[cfg(test)]
