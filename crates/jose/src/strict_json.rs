@@ -44,13 +44,7 @@ impl<'a> Reader<'a> {
     /// The next member name of the object being read (its `:` consumed), or `None` at its `}`.
     /// `first` is true for the first call after [`Self::begin_object`].
     pub fn next_key(&mut self, first: bool) -> Result<Option<String>, String> {
-        if !self.0.next_in(b'}', first)? {
-            return Ok(None);
-        }
-        self.0.skip_ws();
-        let key = self.0.string_item()?;
-        self.0.expect(b':', "expected ':'")?;
-        Ok(Some(key))
+        Ok(self.next_key_str(first)?.map(std::borrow::Cow::into_owned))
     }
 
     /// Like [`Self::next_key`], borrowing the name from the text when it has no escapes, for a

@@ -216,7 +216,8 @@ impl<'a> Parser<'a> {
         Ok(Value::Array(items))
     }
 
-    /// A string item, borrowed from the text when it has no escapes.
+    /// A string item (the current byte must be its opening quote), borrowed from the text when
+    /// it has no escapes.
     pub(crate) fn str_item(&mut self) -> Res<std::borrow::Cow<'a, str>> {
         if self.peek() != Some(b'"') {
             return self.err("expected a string");
@@ -238,41 +239,10 @@ impl<'a> Parser<'a> {
                 _ => self.pos += 1,
             }
         }
-        self.pos = start - 1;
-        self.string().map(std::borrow::Cow::Owned)
-    }
-
-    /// A string item: the current byte must be its opening quote.
-    pub(crate) fn string_item(&mut self) -> Res<String> {
-        if self.peek() == Some(b'"') {
-            self.string()
-        } else {
-            self.err("expected a string")
-        }
-    }
-
-    /// A string at the current position (which holds its opening quote).
-    fn string(&mut self) -> Res<String> {
-        self.pos += 1;
-        let start = self.pos;
-        self.skip_plain();
-        // Fast path: no escape before the closing quote.
-        while let Some(&b) = self.bytes.get(self.pos) {
-            match b {
-                b'"' => {
-                    let text = std::str::from_utf8(&self.bytes[start..self.pos])
-                        .map_err(|_| format!("invalid unicode code point at byte {start}"))?;
-                    self.pos += 1;
-                    return Ok(text.to_owned());
-                }
-                b'\\' => break,
-                0x00..=0x1f => return self.err("control character in string"),
-                _ => self.pos += 1,
-            }
-        }
         if self.pos >= self.bytes.len() {
             return self.err("EOF while parsing a string");
         }
+        // Escapes: the plain part so far, then the rest decoded, in the reused scratch buffer.
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
         out.extend_from_slice(&self.bytes[start..self.pos]);
@@ -283,11 +253,16 @@ impl<'a> Parser<'a> {
                 .map_err(|_| format!("invalid unicode code point at byte {start}"))
         });
         self.scratch = out;
-        s
+        s.map(std::borrow::Cow::Owned)
+    }
+
+    /// A string at the current position (which holds its opening quote), owned.
+    fn string(&mut self) -> Res<String> {
+        self.str_item().map(std::borrow::Cow::into_owned)
     }
 
     /// Skips string bytes eight at a time while none of them is a quote, a backslash or a control
-    /// character; the byte loop of [`Self::string`] then reads from the first chunk that may hold
+    /// character; the byte loop of [`Self::str_item`] then reads from the first chunk that may hold
     /// one. (A chunk is flagged if any byte is `"`, `\\` or below 0x20; a flag may be false only
     /// for bytes after the first real one, so no special byte is skipped.)
     fn skip_plain(&mut self) {
