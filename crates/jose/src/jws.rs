@@ -206,7 +206,8 @@ pub struct RawJws<'a> {
 }
 
 impl<'a> RawJws<'a> {
-    /// Splits and checks `header.payload.signature` as [`CompactJws::parse_raw`] does.
+    /// Splits and checks `header.payload.signature` as [`CompactJws::parse`] does, leaving the
+    /// payload undecoded as JSON.
     pub fn parse(compact: &'a str) -> Result<Self, JoseError> {
         let (header, payload, signing_input, signature) = split_with(compact, HeaderInfo::read)?;
         Ok(RawJws {
@@ -261,21 +262,6 @@ pub fn split_known_header<'a>(
         &compact[..header.len() + 1 + payload.len()],
         sig,
     ))
-}
-
-impl<'a> CompactJws<'a, Vec<u8>> {
-    /// Like [`CompactJws::parse`], with the payload left as its decoded bytes, for a caller that
-    /// reads them its own way (an SD-JWT verifier applying disclosures as it reads). The payload
-    /// has not been checked to be JSON.
-    pub fn parse_raw(compact: &'a str) -> Result<Self, JoseError> {
-        let (header, payload, signing_input, signature) = split(compact)?;
-        Ok(CompactJws {
-            header,
-            payload,
-            signing_input,
-            signature,
-        })
-    }
 }
 
 impl<'a, P: serde::de::DeserializeOwned> CompactJws<'a, P> {

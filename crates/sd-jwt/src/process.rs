@@ -20,7 +20,7 @@ pub(crate) const MAX_DEPTH: usize = 32;
 /// holder sends cannot be chosen, those in the payload are signed by a trusted issuer, and their
 /// number is capped, so no keyed hash is needed against collision flooding.
 #[derive(Default)]
-pub(crate) struct DigestHasher(u64);
+struct DigestHasher(u64);
 
 impl Hasher for DigestHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -34,7 +34,7 @@ impl Hasher for DigestHasher {
     }
 }
 
-pub(crate) type Fast = BuildHasherDefault<DigestHasher>;
+type Fast = BuildHasherDefault<DigestHasher>;
 
 pub(crate) struct Processed {
     pub claims: Map<String, Value>,

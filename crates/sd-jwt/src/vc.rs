@@ -5,7 +5,7 @@
 //! `vct`, `vct#integrity` and `status` are never selectively disclosable, on issue or on verify.
 use crate::issue::{IssuedSdJwt, Issuer, SaltSource};
 use crate::path::{ClaimPath, PathSegment};
-use crate::verify::{sd_hash_input, verify_with_prefix, KeyResolver, Verified, VerifyOptions};
+use crate::verify::{verify_with_prefix, KeyResolver, Verified, VerifyOptions};
 use crate::{SdJwt, SdJwtError, VC_TYP};
 use passport_jose::{Jwk, Signer};
 use serde_json::{json, Map, Value};
@@ -147,33 +147,19 @@ pub fn verify(
     envelope_of(crate::verify::verify(presentation, resolve_key, &opts)?)
 }
 
+/// [`verify`] for an SD-JWT already parsed (the general path: no received text to read once).
 pub fn verify_sd_jwt(
     sd_jwt: &SdJwt,
     resolve_key: &KeyResolver<'_>,
     opts: &VerifyOptions,
 ) -> Result<VerifiedVc, SdJwtError> {
-    verify_vc(sd_jwt.clone(), None, resolve_key, opts)
-}
-
-/// Like [`verify_sd_jwt`] for an SD-JWT parsed from `received`, whose text gives the input of
-/// `sd_hash` without rebuilding it.
-pub fn verify_received(
-    sd_jwt: SdJwt,
-    received: &str,
-    resolve_key: &KeyResolver<'_>,
-    opts: &VerifyOptions,
-) -> Result<VerifiedVc, SdJwtError> {
-    verify_vc(sd_jwt, Some(sd_hash_input(received)), resolve_key, opts)
-}
-
-fn verify_vc(
-    sd_jwt: SdJwt,
-    prefix: Option<&str>,
-    resolve_key: &KeyResolver<'_>,
-    opts: &VerifyOptions,
-) -> Result<VerifiedVc, SdJwtError> {
     let opts = opts.clone().with_typ(VC_TYP);
-    envelope_of(verify_with_prefix(sd_jwt, prefix, resolve_key, &opts)?)
+    envelope_of(verify_with_prefix(
+        sd_jwt.clone(),
+        None,
+        resolve_key,
+        &opts,
+    )?)
 }
 
 /// The SD-JWT VC checks on a verified SD-JWT: nothing never-disclosable was disclosed (when the

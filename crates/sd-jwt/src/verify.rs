@@ -111,7 +111,7 @@ pub fn verify(
 }
 
 /// `<JWT>~<D1>~...~<Dn>~` of a presentation as received: the input of `sd_hash`.
-pub(crate) fn sd_hash_input(presentation: &str) -> &str {
+fn sd_hash_input(presentation: &str) -> &str {
     presentation
         .rfind('~')
         .map_or(presentation, |i| &presentation[..=i])
