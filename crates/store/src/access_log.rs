@@ -70,7 +70,7 @@ impl Store {
         jkt: &str,
         max: usize,
     ) -> Result<(Vec<HolderRequest>, bool)> {
-        let limit = i64::try_from(max).unwrap_or(i64::MAX - 1) + 1;
+        let limit = one_more_than(max);
         let rows = sqlx::query(
             "SELECT id, org, audience, profile, created_at, responded_at, decision, decided_at, \
              purged_at, purge_reason FROM transfer_requests WHERE holder_jkt = $1 \
@@ -80,7 +80,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = rows
+        let out = rows
             .iter()
             .map(|r| {
                 Ok(HolderRequest {
@@ -97,9 +97,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let more = out.len() > max;
-        out.truncate(max);
-        Ok((out, more))
+        Ok(at_most(out, max))
     }
 
     /// The audit entries of `org` about request `id` (or the temporary arrangement made with
@@ -110,7 +108,7 @@ impl Store {
         id: &str,
         max: usize,
     ) -> Result<(Vec<HolderEntry>, bool)> {
-        let limit = i64::try_from(max).unwrap_or(i64::MAX - 1) + 1;
+        let limit = one_more_than(max);
         let rows = sqlx::query(
             "SELECT at, action, detail, role, purpose FROM audit_log \
              WHERE org = $1 AND outcome IN ('allowed', 'done') AND (subject = $2 OR subject IN \
@@ -122,7 +120,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = rows
+        let out = rows
             .iter()
             .map(|r| {
                 Ok(HolderEntry {
@@ -134,8 +132,18 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let more = out.len() > max;
-        out.truncate(max);
-        Ok((out, more))
+        Ok(at_most(out, max))
     }
+}
+
+/// The row limit that fetches one row more than `max`, to tell whether there were more.
+fn one_more_than(max: usize) -> i64 {
+    i64::try_from(max).unwrap_or(i64::MAX - 1) + 1
+}
+
+/// The first `max` rows of a query limited by [`one_more_than`], and whether there were more.
+fn at_most<T>(mut rows: Vec<T>, max: usize) -> (Vec<T>, bool) {
+    let more = rows.len() > max;
+    rows.truncate(max);
+    (rows, more)
 }

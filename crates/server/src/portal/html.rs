@@ -261,6 +261,57 @@ pub fn tag(text: &str, colour: &str) -> String {
 }
 
 /// The error summary at the top of a page with form errors: (message, id of the field).
+/// A form's field errors (message, field name), rendered as the NHS.UK design system marks a
+/// field in error: the group, the message beside the field and the `aria-describedby` ids.
+pub struct FormErrors<'a> {
+    pub errors: &'a [(String, String)],
+}
+
+impl FormErrors<'_> {
+    /// The error message of `field`, if it has one.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(_, f)| f == field)
+            .map(|(m, _)| m.as_str())
+    }
+
+    /// The class of the field's form group.
+    pub fn group(&self, field: &str) -> &'static str {
+        if self.error(field).is_some() {
+            "nhsuk-form-group nhsuk-form-group--error"
+        } else {
+            "nhsuk-form-group"
+        }
+    }
+
+    /// The error message element of `field` (`{field}-error`), or nothing.
+    pub fn message(&self, field: &str) -> String {
+        self.error(field).map_or(String::new(), |m| {
+            format!(
+                r#"<span class="nhsuk-error-message" id="{field}-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>"#,
+                html_escape(m)
+            )
+        })
+    }
+
+    /// ` aria-describedby="..."` naming the field's hint (if it has one) and error, or nothing.
+    pub fn described(&self, field: &str, hint: bool) -> String {
+        let mut ids = Vec::new();
+        if hint {
+            ids.push(format!("{field}-hint"));
+        }
+        if self.error(field).is_some() {
+            ids.push(format!("{field}-error"));
+        }
+        if ids.is_empty() {
+            String::new()
+        } else {
+            format!(r#" aria-describedby="{}""#, ids.join(" "))
+        }
+    }
+}
+
 pub fn error_summary(errors: &[(String, String)]) -> String {
     let mut out = String::from(
         r#"<div class="nhsuk-error-summary" data-module="nhsuk-error-summary"><div role="alert"><h2 class="nhsuk-error-summary__heading">There is a problem</h2><div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list">"#,

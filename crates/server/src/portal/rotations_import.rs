@@ -6,7 +6,9 @@
 //! checks the session's CSRF token exactly as [`super::auth::Posted`] does before the handler
 //! sees anything.
 use super::auth::{same_secret, Viewer};
-use super::html::{attr, csrf_field, error_summary, html_escape, url_part, Nav, PageError};
+use super::html::{
+    attr, csrf_field, error_summary, html_escape, url_part, FormErrors, Nav, PageError,
+};
 use super::policy::{authorise, not_found, Action, Purpose, Subject};
 use super::render;
 use super::rotations_list::{import_list, ListImport, Refusal};
@@ -126,34 +128,7 @@ async fn page(
             n = c.doctors,
         );
     }
-    let err = |field: &str| {
-        errors
-            .iter()
-            .find(|(_, f)| f == field)
-            .map(|(m, _)| m.as_str())
-    };
-    let group = |field: &str| {
-        if err(field).is_some() {
-            "nhsuk-form-group nhsuk-form-group--error"
-        } else {
-            "nhsuk-form-group"
-        }
-    };
-    let message = |field: &str| {
-        err(field).map_or(String::new(), |m| {
-            format!(
-                r#"<span class="nhsuk-error-message" id="{field}-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>"#,
-                html_escape(m)
-            )
-        })
-    };
-    let described = |field: &str| {
-        let mut ids = vec![format!("{field}-hint")];
-        if err(field).is_some() {
-            ids.push(format!("{field}-error"));
-        }
-        format!(r#" aria-describedby="{}""#, ids.join(" "))
-    };
+    let form = FormErrors { errors };
     let mut problem_list = String::new();
     if !problems.is_empty() {
         let _ = write!(
@@ -198,20 +173,20 @@ async fn page(
             error_summary(errors)
         },
         csrf = csrf_field(&viewer.session.csrf),
-        cgroup = group("changeover"),
-        cmsg = message("changeover"),
-        cdesc = described("changeover"),
-        ngroup = group("name"),
-        nmsg = message("name"),
-        ndesc = described("name"),
+        cgroup = form.group("changeover"),
+        cmsg = form.message("changeover"),
+        cdesc = form.described("changeover", true),
+        ngroup = form.group("name"),
+        nmsg = form.message("name"),
+        ndesc = form.described("name", true),
         name = attr(&v.name),
-        dgroup = group("date"),
-        dmsg = message("date"),
-        ddesc = described("date"),
+        dgroup = form.group("date"),
+        dmsg = form.message("date"),
+        ddesc = form.described("date", true),
         date = attr(&v.date),
-        fgroup = group("file"),
-        fmsg = message("file"),
-        fdesc = described("file"),
+        fgroup = form.group("file"),
+        fmsg = form.message("file"),
+        fdesc = form.described("file", true),
     );
     Ok(render(
         state,

@@ -1,7 +1,7 @@
 //! The new temporary arrangement form: its fields, how they are read, and the page (shown again
 //! with every error beside its field).
 use super::auth::{Fields, Viewer};
-use super::html::{attr, csrf_field, error_summary, html_escape, Nav, PageError};
+use super::html::{attr, csrf_field, error_summary, html_escape, FormErrors, Nav, PageError};
 use super::render;
 use crate::temporary::{MovementInput, KINDS};
 use crate::verifier::response::parse_date;
@@ -113,36 +113,9 @@ impl FormValues {
     }
 }
 
-/// Renders fields with their hints and errors (NHS.UK design system markup).
-struct Form<'a> {
-    errors: &'a [(String, String)],
-}
-
-impl Form<'_> {
-    fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(_, f)| f == field)
-            .map(|(m, _)| m.as_str())
-    }
-
-    fn group(&self, field: &str) -> &'static str {
-        if self.error(field).is_some() {
-            "nhsuk-form-group nhsuk-form-group--error"
-        } else {
-            "nhsuk-form-group"
-        }
-    }
-
-    fn message(&self, field: &str) -> String {
-        self.error(field).map_or(String::new(), |m| {
-            format!(
-                r#"<span class="nhsuk-error-message" id="{field}-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>"#,
-                html_escape(m)
-            )
-        })
-    }
-
+/// The temporary movement form's fields with their hints and errors (NHS.UK design system
+/// markup), on the portal's shared [`FormErrors`].
+impl FormErrors<'_> {
     fn hint(field: &str, hint: Option<&str>) -> String {
         hint.map_or(String::new(), |h| {
             format!(
@@ -150,21 +123,6 @@ impl Form<'_> {
                 html_escape(h)
             )
         })
-    }
-
-    fn described(&self, field: &str, hint: bool) -> String {
-        let mut ids = Vec::new();
-        if hint {
-            ids.push(format!("{field}-hint"));
-        }
-        if self.error(field).is_some() {
-            ids.push(format!("{field}-error"));
-        }
-        if ids.is_empty() {
-            String::new()
-        } else {
-            format!(r#" aria-describedby="{}""#, ids.join(" "))
-        }
     }
 
     /// A text input of type `kind`; codes (ODS, GMC or NMC) get a field as wide as they are.
@@ -240,7 +198,7 @@ pub(super) async fn form_page(
     errors: &[(String, String)],
 ) -> Result<Html<String>, PageError> {
     let org = &viewer.session.user.org;
-    let form = Form { errors };
+    let form = FormErrors { errors };
     let mut profiles = vec![(String::new(), "Choose a role".to_string())];
     for p in state.store.profiles(org).await? {
         profiles.push((p.id, p.name));

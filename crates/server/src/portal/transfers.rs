@@ -1,7 +1,9 @@
 //! Transfer requests: HR (or medical staffing, or OH) asks a person coming in for the credentials
 //! their role needs; the list of requests; HR's decision on a report.
 use super::auth::{Posted, Viewer};
-use super::html::{attr, csrf_field, error_summary, html_escape, url_part, Nav, PageError};
+use super::html::{
+    attr, csrf_field, error_summary, html_escape, url_part, FormErrors, Nav, PageError,
+};
 use super::policy::{authorise, not_found, Action, Purpose, Subject};
 use super::render;
 use crate::verifier::request::{self as vp_request, TransferInput, MOVE_KINDS};
@@ -118,43 +120,9 @@ async fn form_page(
     errors: &[(String, String)],
 ) -> Result<Html<String>, PageError> {
     let profiles = state.store.profiles(&viewer.session.user.org).await?;
-    let err = |field: &str| {
-        errors
-            .iter()
-            .find(|(_, f)| f == field)
-            .map(|(m, _)| m.as_str())
-    };
-    let group = |field: &str| {
-        if err(field).is_some() {
-            "nhsuk-form-group nhsuk-form-group--error"
-        } else {
-            "nhsuk-form-group"
-        }
-    };
-    let message = |field: &str| {
-        err(field).map_or(String::new(), |m| {
-            format!(
-                r#"<span class="nhsuk-error-message" id="{field}-error"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>"#,
-                html_escape(m)
-            )
-        })
-    };
-    let described = |field: &str, hint: bool| {
-        let mut ids = Vec::new();
-        if hint {
-            ids.push(format!("{field}-hint"));
-        }
-        if err(field).is_some() {
-            ids.push(format!("{field}-error"));
-        }
-        if ids.is_empty() {
-            String::new()
-        } else {
-            format!(r#" aria-describedby="{}""#, ids.join(" "))
-        }
-    };
+    let form = FormErrors { errors };
     let input_class = |field: &str| {
-        if err(field).is_some() {
+        if form.error(field).is_some() {
             "nhsuk-input nhsuk-input--error"
         } else {
             "nhsuk-input"
@@ -168,14 +136,14 @@ async fn form_page(
                       extra: &str| {
         format!(
             r#"<div class="{group}"><label class="nhsuk-label" for="{field}">{label}</label>{hint}{msg}<input class="{class}" id="{field}" name="{field}" type="{kind}" value="{value}"{described}{extra}></div>"#,
-            group = group(field),
+            group = form.group(field),
             hint = hint.map_or(String::new(), |h| format!(
                 r#"<div class="nhsuk-hint" id="{field}-hint">{h}</div>"#
             )),
-            msg = message(field),
+            msg = form.message(field),
             class = input_class(field),
             value = attr(value),
-            described = described(field, hint.is_some()),
+            described = form.described(field, hint.is_some()),
         )
     };
     let mut options = String::from(r#"<option value="">Choose a role</option>"#);
@@ -251,9 +219,9 @@ async fn form_page(
             "text",
             r#" autocomplete="off" spellcheck="false""#
         ),
-        pgroup = group("profile"),
-        pmsg = message("profile"),
-        pdesc = described("profile", false),
+        pgroup = form.group("profile"),
+        pmsg = form.message("profile"),
+        pdesc = form.described("profile", false),
         start = text_input(
             "start",
             "Placement start date",
