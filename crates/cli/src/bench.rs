@@ -34,7 +34,7 @@ pub(crate) fn rate(seconds: f64, mut op: impl FnMut() -> Result<()>) -> Result<f
 pub fn crypto(seconds: f64, rounds: u32, with_openssl: bool) -> Result<Value> {
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
     let signers = fixtures::ephemeral_signers()?;
-    let trust = fixtures::trust_list(&signers, now);
+    let trust = fixtures::national_trust_list(&signers, now)?;
     let issuer_signer = &signers[0];
     let iss = fixtures::issuer_id("RHQ");
     let (holder, _) = Es256Signer::generate()?;
@@ -126,6 +126,7 @@ pub fn crypto(seconds: f64, rounds: u32, with_openssl: bool) -> Result<Value> {
         "seconds_per_measurement": seconds,
         "rounds": rounds,
         "credential": "CoreSkillsTraining (13 claims, 12 selectively disclosable, up to 3 decoys), all disclosed, KB-JWT, 2-bit status list of 100,000",
+        "trust_list_organisations": trust.organisations.len(),
         "raw_es256_sign_per_sec": sign.round(),
         "raw_es256_verify_per_sec": verify.round(),
         "issuance_per_sec": issue.round(),

@@ -29,6 +29,44 @@ pub fn trust_list(signers: &[Es256Signer], now: i64) -> TrustList {
     passport_server::orgs::trust_list(HOST, &entries, now)
 }
 
+/// How many organisations a national trust list holds, about: the NHS trusts of England,
+/// NHS England and the occupational health providers.
+pub const NATIONAL_LIST_SIZE: usize = 250;
+
+/// The trust list of [`trust_list`] grown to [`NATIONAL_LIST_SIZE`] with synthetic trusts
+/// (three-character codes `RAA`, `RAB`, ... not already taken; names say they are synthetic;
+/// one further key for them all), in ODS code order as the registry publishes it: what a
+/// verifier looks issuers up in, in production.
+pub fn national_trust_list(signers: &[Es256Signer], now: i64) -> Result<TrustList> {
+    let mut list = trust_list(signers, now);
+    let (key, _) = Es256Signer::generate().context("key generation")?;
+    let codes = (b'A'..=b'Z').flat_map(|a| (b'A'..=b'Z').map(move |b| [b'R', a, b]));
+    for code in codes {
+        if list.organisations.len() >= NATIONAL_LIST_SIZE {
+            break;
+        }
+        let code = String::from_utf8_lossy(&code).into_owned();
+        if list.organisations.iter().any(|o| o.ods_code == code) {
+            continue;
+        }
+        list.organisations.push(passport_trust_list::Organisation {
+            name: format!("Synthetic NHS Trust {code}"),
+            kind: OrgKind::Trust,
+            issuer: issuer_id(&code),
+            jwks: passport_jose::Jwks {
+                keys: vec![key.public_jwk().clone()],
+            },
+            may_issue: Vec::new(),
+            may_verify: true,
+            ods_code: code,
+        });
+    }
+    list.organisations
+        .sort_by(|a, b| a.ods_code.cmp(&b.ods_code));
+    list.validate()?;
+    Ok(list)
+}
+
 /// Fresh in-memory keys for every organisation (benchmarks and tests).
 pub fn ephemeral_signers() -> Result<Vec<Es256Signer>> {
     orgs()

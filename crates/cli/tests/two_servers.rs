@@ -218,12 +218,7 @@ async fn issuing_and_receiving_trusts_on_two_servers_share_only_the_trust_list()
     let shared = tempfile::tempdir().unwrap();
     let (registry, _) = Es256Signer::generate().unwrap();
     let now = passport_server::now();
-    let list = passport_trust_list::TrustList {
-        sequence: 1,
-        iat: now,
-        exp: now + 86_400,
-        organisations: entries,
-    };
+    let list = passport_trust_list::TrustList::new(1, now, now + 86_400, entries);
     std::fs::write(
         shared.path().join("trust-list.jwt"),
         list.sign(&registry).unwrap(),

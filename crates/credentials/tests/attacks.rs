@@ -66,11 +66,11 @@ fn world() -> World {
         .iter()
         .map(|n| vct(n))
         .collect();
-    let trust = TrustList {
-        sequence: 1,
-        iat: NOW,
-        exp: NOW + 86_400,
-        organisations: vec![
+    let trust = TrustList::new(
+        1,
+        NOW,
+        NOW + 86_400,
+        vec![
             org("RHQ", OrgKind::Trust, RHQ, &rhq, hr_types.clone()),
             org(
                 "X24",
@@ -81,7 +81,7 @@ fn world() -> World {
             ),
             org("R0A", OrgKind::Trust, R0A, &r0a, hr_types),
         ],
-    };
+    );
     let mut list = StatusList::new(64, 2).unwrap();
     list.set(5, 1).unwrap();
     list.set(6, 2).unwrap();

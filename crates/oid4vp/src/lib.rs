@@ -42,7 +42,7 @@
 //! # let org = Organisation { ods_code: "RR8".into(), name: "RR8".into(), kind: OrgKind::Trust,
 //! #     issuer: "https://rr8.example".into(), jwks: Jwks { keys: vec![signer.public_jwk().clone()] },
 //! #     may_issue: vec![], may_verify: true };
-//! # let trust = TrustList { sequence: 1, iat: now, exp: now + 3600, organisations: vec![org] };
+//! # let trust = TrustList::new(1, now, now + 3600, vec![org]);
 //! let (client_id, _request_uri) = parse_authorization_url(&link).unwrap();
 //! let (verified, org) = verify_request(&request_object, Some(&client_id), &trust, now, 60).unwrap();
 //! assert_eq!(org.ods_code, "RR8");

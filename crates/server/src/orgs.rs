@@ -142,13 +142,12 @@ pub fn entry(base: &str, org: &OrgConfig, kind: OrgKind, signer: &dyn Signer) ->
 
 /// A trust list of `orgs` (one signer each), valid for a week from `now`.
 pub fn trust_list(base: &str, orgs: &[(&OrgConfig, OrgKind, &dyn Signer)], now: i64) -> TrustList {
-    TrustList {
-        sequence: 1,
-        iat: now,
-        exp: now + 7 * 86_400,
-        organisations: orgs
-            .iter()
+    TrustList::new(
+        1,
+        now,
+        now + 7 * 86_400,
+        orgs.iter()
             .map(|(org, kind, signer)| entry(base, org, *kind, *signer))
             .collect(),
-    }
+    )
 }

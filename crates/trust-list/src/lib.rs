@@ -11,6 +11,7 @@
 //! (the list's version) than the one before, and a node holding version n never takes a list
 //! below n in its place ([`TrustList::verify_update`]): an attacker who replays an older, still
 //! signed list (say, one from before a compromised key was removed) gets nowhere.
+mod index;
 mod keys;
 mod update;
 
@@ -95,9 +96,22 @@ pub struct TrustList {
     /// After this the list must be refreshed.
     pub exp: i64,
     pub organisations: Vec<Organisation>,
+    /// Lookup by issuer identifier (a cache of `organisations`, not part of the document).
+    #[serde(skip)]
+    issuers: index::IssuerIndex,
 }
 
 impl TrustList {
+    pub fn new(sequence: u64, iat: i64, exp: i64, organisations: Vec<Organisation>) -> Self {
+        Self {
+            sequence,
+            iat,
+            exp,
+            organisations,
+            issuers: index::IssuerIndex::default(),
+        }
+    }
+
     /// Structural checks: ODS code format, uniqueness, usable keys.
     pub fn validate(&self) -> Result<(), TrustError> {
         let mut ods = std::collections::HashSet::new();
@@ -135,8 +149,9 @@ impl TrustList {
         Ok(())
     }
 
+    /// The organisation whose issuer identifier is `iss` (through the index: see `index.rs`).
     pub fn by_issuer(&self, iss: &str) -> Option<&Organisation> {
-        self.organisations.iter().find(|o| o.issuer == iss)
+        self.issuers.find(&self.organisations, iss)
     }
 
     pub fn by_ods(&self, code: &str) -> Option<&Organisation> {
@@ -249,12 +264,7 @@ mod tests {
     fn sign_verify_lookup_authorise() {
         let (registry, _) = Es256Signer::generate().unwrap();
         let (rhq, _) = Es256Signer::generate().unwrap();
-        let list = TrustList {
-            sequence: 1,
-            iat: 0,
-            exp: 100,
-            organisations: vec![org("RHQ", &rhq, &["v:cstf"])],
-        };
+        let list = TrustList::new(1, 0, 100, vec![org("RHQ", &rhq, &["v:cstf"])]);
         let token = list.sign(&registry).unwrap();
         let rk = registry.public_jwk().verifying_key().unwrap();
         let back = TrustList::verify(&token, &rk, 50).unwrap();
@@ -287,26 +297,11 @@ mod tests {
     #[test]
     fn invalid_lists_refused() {
         let (k, _) = Es256Signer::generate().unwrap();
-        let dup = TrustList {
-            sequence: 1,
-            iat: 0,
-            exp: 1,
-            organisations: vec![org("RHQ", &k, &[]), org("RHQ", &k, &[])],
-        };
+        let dup = TrustList::new(1, 0, 1, vec![org("RHQ", &k, &[]), org("RHQ", &k, &[])]);
         assert!(matches!(dup.validate(), Err(TrustError::Invalid(_))));
-        let bad = TrustList {
-            sequence: 1,
-            iat: 0,
-            exp: 1,
-            organisations: vec![org("rh", &k, &[])],
-        };
+        let bad = TrustList::new(1, 0, 1, vec![org("rh", &k, &[])]);
         assert!(matches!(bad.sign(&k), Err(TrustError::Invalid(_))));
-        let backwards = TrustList {
-            sequence: 1,
-            iat: 10,
-            exp: 9,
-            organisations: vec![org("RHQ", &k, &[])],
-        };
+        let backwards = TrustList::new(1, 10, 9, vec![org("RHQ", &k, &[])]);
         assert!(matches!(backwards.sign(&k), Err(TrustError::Invalid(_))));
         assert!(valid_ods_code("RHQ") && valid_ods_code("OHP01") && valid_ods_code("X24"));
         for bad in ["rhq", "RH", "R-Q", "ABCDEFGHIJ", "RHQ ", ""] {

@@ -54,12 +54,12 @@ impl TrustList {
         if lifetime_secs <= 0 {
             return Err(TrustError::Invalid("a list must live for some time".into()));
         }
-        let list = TrustList {
+        let list = TrustList::new(
             sequence,
-            iat: now,
-            exp: now.saturating_add(lifetime_secs),
+            now,
+            now.saturating_add(lifetime_secs),
             organisations,
-        };
+        );
         list.validate()?;
         Ok(list)
     }
@@ -203,12 +203,7 @@ mod tests {
 
     #[test]
     fn reissue_is_due_at_half_life() {
-        let list = TrustList {
-            sequence: 1,
-            iat: 1000,
-            exp: 2000,
-            organisations: vec![],
-        };
+        let list = TrustList::new(1, 1000, 2000, vec![]);
         assert!(!list.due_for_reissue(1499));
         assert!(list.due_for_reissue(1500));
         assert!(list.due_for_reissue(5000));

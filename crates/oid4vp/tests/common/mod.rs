@@ -81,12 +81,7 @@ pub fn organisation(v: &Verifier, may_verify: bool) -> Organisation {
 /// A registry-signed trust list holding `orgs`, verified as a node would load it.
 pub fn trust_list(orgs: Vec<Organisation>) -> TrustList {
     let (registry, _) = Es256Signer::generate().expect("key generation");
-    let list = TrustList {
-        sequence: 1,
-        iat: NOW - 3_600,
-        exp: NOW + 7 * 86_400,
-        organisations: orgs,
-    };
+    let list = TrustList::new(1, NOW - 3_600, NOW + 7 * 86_400, orgs);
     let token = list.sign(&registry).expect("signed list");
     let key = registry.public_jwk().verifying_key().expect("registry key");
     TrustList::verify(&token, &key, NOW).expect("valid list")
