@@ -5,8 +5,8 @@
 //! `vct`, `vct#integrity` and `status` are never selectively disclosable, on issue or on verify.
 use crate::issue::{IssuedSdJwt, Issuer, SaltSource};
 use crate::path::{ClaimPath, PathSegment};
-use crate::verify::{verify_with_prefix, KeyResolver, Verified, VerifyOptions};
-use crate::{SdJwt, SdJwtError, VC_TYP};
+use crate::verify::{KeyResolver, Verified, VerifyOptions};
+use crate::{SdJwtError, VC_TYP};
 use passport_jose::{Jwk, Signer};
 use serde_json::{json, Map, Value};
 
@@ -145,21 +145,6 @@ pub fn verify(
     }
     let opts = opts.clone().with_typ(VC_TYP);
     envelope_of(crate::verify::verify(presentation, resolve_key, &opts)?)
-}
-
-/// [`verify`] for an SD-JWT already parsed (the general path: no received text to read once).
-pub fn verify_sd_jwt(
-    sd_jwt: &SdJwt,
-    resolve_key: &KeyResolver<'_>,
-    opts: &VerifyOptions,
-) -> Result<VerifiedVc, SdJwtError> {
-    let opts = opts.clone().with_typ(VC_TYP);
-    envelope_of(verify_with_prefix(
-        sd_jwt.clone(),
-        None,
-        resolve_key,
-        &opts,
-    )?)
 }
 
 /// The SD-JWT VC checks on a verified SD-JWT: nothing never-disclosable was disclosed (when the
