@@ -17,12 +17,12 @@
 //!
 //! Figures are checked as they are taken: every doctor is invited once, answers, is counted in
 //! the dashboard and has a row in the CSV, or the run fails. Prints JSON.
-use crate::bench_changeover_data::{self as data, RECEIVING};
 use crate::bench_changeover_wallets::{issue_all, present_all, Inbox};
 use crate::bench_issue::{bar, peak_mib, reset_peak};
 use anyhow::{bail, ensure, Context, Result};
 use passport_jose::{Es256Signer, Signer};
 use passport_keystore::KdfParams;
+use passport_server::demo::changeover::{self as data, RECEIVING};
 use passport_server::mail::Mailer;
 use passport_server::{AppState, Config, Shared};
 use serde_json::{json, Value};
@@ -195,7 +195,7 @@ fn one(url: &str, backend: &str, o: &Options, raw: f64) -> Result<Value> {
     // 2. Invite.
     let portal = load_rt.block_on(crate::bench_verify::sign_in(&base, USER, &password))?;
     let started = Instant::now();
-    let list = data::rotation_csv(o.doctors);
+    let list = data::rotation_csv(&(0..o.doctors).map(data::doctor).collect::<Vec<_>>());
     let changeover = load_rt.block_on(upload(&base, &portal, &list))?;
     drop(list);
     let upload_secs = started.elapsed().as_secs_f64();
@@ -344,7 +344,9 @@ async fn import_records(state: &Shared, o: &Options) -> Result<u64> {
     for first in (0..o.doctors).step_by(CHUNK_DOCTORS) {
         let last = (first + CHUNK_DOCTORS).min(o.doctors);
         let doctors: Vec<data::Doctor> = (first..last).map(data::doctor).collect();
-        for f in data::record_files(&doctors, o.credentials_per_doctor) {
+        let doctors: Vec<&data::Doctor> = doctors.iter().collect();
+        let awards = data::awards(o.credentials_per_doctor - data::NON_COMPETENCE);
+        for f in data::record_files(&doctors, &|_| awards.clone()) {
             let parsed = passport_records::parse(f.kind, &f.text, &f.org)
                 .map_err(|e| anyhow::anyhow!("synthetic {:?} file: {e}", f.kind))?;
             let sha = passport_store::sha256_hex(f.text.as_bytes());

@@ -4,12 +4,12 @@
 //! Memory stays bounded at any size: a wallet is one P-256 key and its credentials, written as
 //! one JSON line to a file in the run's temporary folder as soon as it is issued, and read back
 //! one doctor at a time when that doctor answers; the invitations keep only each doctor's link.
-use crate::bench_changeover_data::{doctor, NHS_ENGLAND, RECEIVING};
 use anyhow::{bail, Context, Result};
 use indicatif::ProgressBar;
 use passport_holder::{ReceivedCredential, Wallet};
 use passport_jose::{b64, Es256Signer, Signer};
 use passport_records::{IdScheme, Identifier};
+use passport_server::demo::changeover::{doctor, NHS_ENGLAND, RECEIVING};
 use passport_server::mail::{Email, Mailer, SendFuture};
 use passport_server::webhooks::OutboxError;
 use passport_server::Shared;

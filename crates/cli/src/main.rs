@@ -11,7 +11,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod audit;
 mod bench;
 mod bench_changeover;
-mod bench_changeover_data;
 mod bench_changeover_wallets;
 mod bench_issue;
 mod bench_verify;

@@ -7,6 +7,7 @@ use passport_records::ImportKind;
 use std::fmt::Write as _;
 
 pub mod amara;
+pub mod changeover;
 mod people;
 pub use people::{bench_files, DemoFile};
 

@@ -201,7 +201,7 @@ async fn two_hundred_doctors_are_invited_answer_and_the_dashboard_counts_what_wa
         );
         let breakdowns: [(&str, KeyOf); 3] = [
             ("by-specialty", |d| d.specialty.to_string()),
-            ("by-site", |d| d.site_code.to_string()),
+            ("by-site", |d| d.site.0.to_string()),
             ("by-start", |d| d.start.clone()),
         ];
         for (table_id, key_of) in breakdowns {

@@ -1,13 +1,17 @@
-//! The synthetic changeover of `passport bench changeover`: doctors in training employed by three
-//! issuing trusts (RHQ, RTH, RJ1), each with their records there (ESR assignment and CSTF
-//! competences, an OH clearance, identity, GMC registration, Enhanced DBS and right to work from
-//! the DSP API) and NHS England's programme and next placement (TIS), all moving to R0A. The
+//! The synthetic changeover: doctors in training employed by three issuing trusts (RHQ, RTH,
+//! RJ1), each with their records there (ESR assignment and CSTF competences, an OH clearance,
+//! identity, GMC registration, Enhanced DBS and right to work from the DSP API) and NHS
+//! England's programme and next placement (TIS), all moving to R0A, and R0A's rotation list. The
 //! files are written in the formats of `samples/` so they go through the real parsers and
-//! import; every record meets the foundation doctor profile, so a doctor who shares everything
-//! is ready. Dates are relative to today, so the outcome never drifts. Every person is invented.
-use passport_server::demo::amara::day;
-use passport_server::demo::DemoFile;
-use passport_server::orgs::OrgConfig;
+//! import. `passport bench changeover` and the server's rotation tests both use it; what a
+//! doctor was trained in is the caller's ([`Award`]s), so a test can leave a subject out or
+//! make one expired. Dates are relative to today, so the outcome never drifts. Every person is
+//! invented.
+use super::amara::day;
+use super::DemoFile;
+use crate::orgs::OrgConfig;
+use passport_records::ImportKind;
+use std::collections::HashMap;
 
 pub const RECEIVING: &str = "R0A";
 pub const NHS_ENGLAND: &str = "X24";
@@ -18,11 +22,17 @@ pub const PROFILE: &str = "foundation-doctor-medicine";
 /// DSP records, NHS England's programme and placement.
 pub const NON_COMPETENCE: usize = 8;
 
+/// A CSTF subject (ESR competence name) and when it was awarded, in days from today.
+pub type Award = (&'static str, i64);
+
+/// How many of [`SUBJECTS`] the foundation profile asks for (the first ones).
+pub const FOUNDATION_SUBJECTS: usize = 11;
+
 /// The eleven subjects the foundation profile asks for (a doctor given fewer than 19
 /// credentials lacks some, and has gaps), then others of the CSTF and MAND lists,
 /// each with how many days ago it was awarded (long enough ago to be real, recent enough to
 /// last the placement).
-const SUBJECTS: &[(&str, i64)] = &[
+pub const SUBJECTS: &[Award] = &[
     ("NHS|CSTF|Conflict Resolution - 3 Years|", -200),
     (
         "NHS|CSTF|Equality, Diversity and Human Rights - 3 Years|",
@@ -104,13 +114,13 @@ const SURNAMES: [&str; 10] = [
     "O'Connell",
     "Álvarez Ruiz",
 ];
-const SPECIALTIES: [&str; 4] = [
+pub const SPECIALTIES: [&str; 4] = [
     "General Internal Medicine",
     "Acute Internal Medicine",
     "Geriatric Medicine",
     "Cardiology",
 ];
-const SITES: [(&str, &str); 3] = [
+pub const SITES: [(&str, &str); 3] = [
     ("R0A01", "Eastbridge General Hospital"),
     ("R0A02", "Eastbridge Royal Infirmary"),
     ("R0A03", "Eastbridge Community Hospital, Westside"),
@@ -134,7 +144,7 @@ pub struct Doctor {
     pub gmc: String,
     pub esr: String,
     pub forenames: &'static str,
-    pub surname: &'static str,
+    pub surname: String,
     pub dob: String,
     pub email: String,
     pub grade: &'static str,
@@ -153,7 +163,12 @@ pub fn doctor(n: usize) -> Doctor {
         gmc: format!("{}", 7_000_000 + n),
         esr: format!("{}", 11_000_000 + n),
         forenames: FORENAMES[n % 10],
-        surname: SURNAMES[(n / 10) % 10],
+        // Names carry no digits: unique (forename, surname) pairs up to 200 doctors.
+        surname: if n < 100 {
+            SURNAMES[(n / 10) % 10].to_string()
+        } else {
+            format!("{}-Brown", SURNAMES[(n / 10) % 10])
+        },
         dob: format!("19{}-{:02}-{:02}", 90 + n % 9, 1 + n % 12, 1 + n % 28),
         email: format!("doctor.{n}@nhs.example"),
         grade: if n.is_multiple_of(2) { "FY1" } else { "FY2" },
@@ -177,7 +192,7 @@ fn staff_csv(trust: &str, doctors: &[&Doctor]) -> String {
             esr = d.esr,
             asg = 21_000_000 + d.n,
             first = d.forenames,
-            last = quoted(d.surname),
+            last = quoted(&d.surname),
             dob = d.dob,
             email = d.email,
             gmc = d.gmc,
@@ -187,16 +202,17 @@ fn staff_csv(trust: &str, doctors: &[&Doctor]) -> String {
     out
 }
 
-fn competences_csv(doctors: &[&Doctor], subjects: usize) -> String {
+fn competences_csv(doctors: &[&Doctor], awards: &dyn Fn(&Doctor) -> Vec<Award>) -> String {
     let mut out = String::from("esr_person_id,forenames,surname,competence_name,date_achieved,expiry_date,awarding_organisation,learning_method,assessed,assessor_name,assessor_role,description,status\n");
-    let dates: Vec<String> = SUBJECTS.iter().map(|(_, offset)| day(*offset)).collect();
+    let mut dates: HashMap<i64, String> = HashMap::new();
     for d in doctors {
-        for ((name, _), date) in SUBJECTS.iter().zip(&dates).take(subjects) {
+        for (name, offset) in awards(d) {
+            let date = dates.entry(offset).or_insert_with(|| day(offset));
             out.push_str(&format!(
                 "{},{},{},{},{date},,,E-Learning,N,,,,\n",
                 d.esr,
                 d.forenames,
-                quoted(d.surname),
+                quoted(&d.surname),
                 quoted(name),
             ));
         }
@@ -212,7 +228,7 @@ fn oh_csv(trust: &str, doctors: &[&Doctor]) -> String {
             "{},{},{},clearance,,,{date},,,Fit,,N,,\"Clinical, no exposure-prone procedures\",,{trust},\n",
             d.esr,
             d.forenames,
-            quoted(d.surname),
+            quoted(&d.surname),
         ));
     }
     out
@@ -256,7 +272,7 @@ fn dsp_json(trust: &str, doctors: &[&Doctor]) -> String {
 }
 
 /// NHS England's programme and each doctor's next placement, at R0A.
-fn tis_csv(doctors: &[Doctor]) -> String {
+fn tis_csv(doctors: &[&Doctor]) -> String {
     let mut out = String::from("gmc_number,forenames,surname,email,programme_name,programme_number,training_number,curriculum,programme_specialty,designated_body,local_office,programme_start_date,programme_end_date,placement_id,site_code,site_name,grade,specialty,national_post_number,employing_body_ods,training_body_ods,placement_start_date,placement_end_date,whole_time_equivalent,placement_type,placement_status\n");
     let (pstart, pend) = (day(-365), day(365));
     for d in doctors {
@@ -264,7 +280,7 @@ fn tis_csv(doctors: &[Doctor]) -> String {
             "{gmc},{first},{last},{email},Synthetic Foundation Programme,SFP-{n},,Foundation,Foundation,NHS England (synthetic),Synthetic Region,{pstart},{pend},{pid},{site},{sname},{grade},{spec},SYN/{site}/{grade}/{n},{RECEIVING},{RECEIVING},{start},{end},1,In post,Future\n",
             gmc = d.gmc,
             first = d.forenames,
-            last = quoted(d.surname),
+            last = quoted(&d.surname),
             email = d.email,
             n = d.n,
             pid = 500_000 + d.n,
@@ -279,15 +295,17 @@ fn tis_csv(doctors: &[Doctor]) -> String {
     out
 }
 
-/// The files holding `doctors`' records: four per issuing trust, one for NHS England. A doctor
-/// holds `credentials` records in all (at least [`NON_COMPETENCE`], at most
-/// [`MAX_CREDENTIALS`]).
-pub fn record_files(doctors: &[Doctor], credentials: usize) -> Vec<DemoFile> {
-    use passport_records::ImportKind;
-    let subjects = credentials.saturating_sub(NON_COMPETENCE);
+/// The files holding `doctors`' records: four per issuing trust (no competences file where
+/// nobody was awarded anything), one for NHS England. `awards` says what each doctor was
+/// trained in: [`awards`] for the first subjects of the list.
+pub fn record_files(doctors: &[&Doctor], awards: &dyn Fn(&Doctor) -> Vec<Award>) -> Vec<DemoFile> {
     let mut out = Vec::new();
     for trust in ISSUING {
-        let theirs: Vec<&Doctor> = doctors.iter().filter(|d| d.trust == trust).collect();
+        let theirs: Vec<&Doctor> = doctors
+            .iter()
+            .copied()
+            .filter(|d| d.trust == trust)
+            .collect();
         if theirs.is_empty() {
             continue;
         }
@@ -297,10 +315,10 @@ pub fn record_files(doctors: &[Doctor], credentials: usize) -> Vec<DemoFile> {
             text,
         };
         out.push(file(ImportKind::EsrStaff, staff_csv(trust, &theirs)));
-        if subjects > 0 {
+        if theirs.iter().any(|d| !awards(d).is_empty()) {
             out.push(file(
                 ImportKind::EsrCompetences,
-                competences_csv(&theirs, subjects),
+                competences_csv(&theirs, awards),
             ));
         }
         out.push(file(ImportKind::OccupationalHealth, oh_csv(trust, &theirs)));
@@ -314,16 +332,22 @@ pub fn record_files(doctors: &[Doctor], credentials: usize) -> Vec<DemoFile> {
     out
 }
 
-/// The receiving trust's rotation list of doctors `0..count` (samples/README.md columns).
-pub fn rotation_csv(count: usize) -> String {
-    let mut out = String::with_capacity(count * 200);
+/// The first `count` subjects of [`SUBJECTS`], awarded as it says (a doctor with
+/// `credentials` records in all has `credentials - NON_COMPETENCE` of them).
+pub fn awards(count: usize) -> Vec<Award> {
+    SUBJECTS.iter().copied().take(count).collect()
+}
+
+/// The receiving trust's rotation list of `doctors` (samples/README.md columns).
+pub fn rotation_csv<'a>(doctors: impl IntoIterator<Item = &'a Doctor>) -> String {
+    let mut out = String::new();
     out.push_str("gmc_number,forenames,surname,email,grade,specialty,site_code,site_name,start_date,end_date,role_profile\n");
-    for d in (0..count).map(doctor) {
+    for d in doctors {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{PROFILE}\n",
             d.gmc,
             d.forenames,
-            quoted(d.surname),
+            quoted(&d.surname),
             d.email,
             d.grade,
             d.specialty,
@@ -345,18 +369,26 @@ mod tests {
     #[test]
     fn every_doctor_has_the_credentials_asked_for() {
         let doctors: Vec<Doctor> = (0..7).map(doctor).collect();
+        let all: Vec<&Doctor> = doctors.iter().collect();
         for credentials in [NON_COMPETENCE, 20, MAX_CREDENTIALS] {
             let mut records = 0;
-            for f in record_files(&doctors, credentials) {
+            let subjects = credentials - NON_COMPETENCE;
+            for f in record_files(&all, &|_| awards(subjects)) {
                 records += passport_records::parse(f.kind, &f.text, &f.org)
                     .unwrap_or_else(|e| panic!("{:?}: {e}", f.kind))
                     .len();
             }
             assert_eq!(records, doctors.len() * credentials, "{credentials}");
         }
-        let list = rotation_csv(7);
+        let list = rotation_csv(&doctors);
         let entries = passport_records::parse_rotation(&list, &[PROFILE]).unwrap();
         assert_eq!(entries.len(), 7);
         assert_eq!(entries[3].gmc_number, doctor(3).gmc);
+        // Beyond a hundred doctors the surnames change, so names stay unique.
+        let names: std::collections::HashSet<(String, String)> = (0..200)
+            .map(doctor)
+            .map(|d| (d.forenames.to_string(), d.surname))
+            .collect();
+        assert_eq!(names.len(), 200);
     }
 }
